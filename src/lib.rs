@@ -1,0 +1,25 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+
+mod error;
+mod format;
+mod kernel;
+mod layer;
+mod mask;
+mod rate;
+mod shape;
+
+pub use error::Error;
+pub use format::DataFormat;
+pub use kernel::{apply_mask, apply_mask_in_place, spatial_dropout, spatial_dropout_in_place};
+pub use layer::{
+    MAX_NAME_LEN, Name, SpatialDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
+};
+pub use mask::{draw_mask, mask_words};
+pub use rate::Rate;
+pub use shape::{Dims, MAX_DIMS, Shape, Shape1D, Shape2D, Shape3D};
+
+/// The generator of [`SpatialDropout`], re-exported so callers can seed the kernels the same way.
+pub use rand_xorshift::XorShiftRng;
+/// The generator traits the kernels take, re-exported so callers need no version match.
+pub use rand_core::{Rng, SeedableRng};
