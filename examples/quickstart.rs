@@ -23,7 +23,11 @@ fn main() -> Result<(), Error> {
         layer.rate().get(),
         layer.rate().scale()
     );
-    println!("input dims {dims:?}: {BATCH} samples x {CHANNELS} channels = {} maps of {} values", BATCH * CHANNELS, DEPTH * HEIGHT * WIDTH);
+    println!(
+        "input dims {dims:?}: {BATCH} samples x {CHANNELS} channels = {} maps of {} values",
+        BATCH * CHANNELS,
+        DEPTH * HEIGHT * WIDTH
+    );
 
     let mut outputs = [f32::NAN; LEN];
     for step in 1..=2 {
@@ -31,7 +35,13 @@ fn main() -> Result<(), Error> {
         println!("\ntraining call {step}:");
         for n in 0..BATCH {
             let row: Vec<&str> = (0..CHANNELS)
-                .map(|c| if map_kept(&outputs, n, c) { "kept" } else { "DROPPED" })
+                .map(|c| {
+                    if map_kept(&outputs, n, c) {
+                        "kept"
+                    } else {
+                        "DROPPED"
+                    }
+                })
                 .collect();
             println!("  sample {n}: channels {row:?}");
         }
@@ -40,18 +50,30 @@ fn main() -> Result<(), Error> {
             .filter(|&(n, c)| !map_kept(&outputs, n, c))
             .collect();
         println!("  dropped (sample, channel) maps: {dropped:?}");
-        println!("  first position, all channels: in {:?}", &inputs[..CHANNELS]);
-        println!("                                 out {:?}", &outputs[..CHANNELS]);
+        println!(
+            "  first position, all channels: in {:?}",
+            &inputs[..CHANNELS]
+        );
+        println!(
+            "                                 out {:?}",
+            &outputs[..CHANNELS]
+        );
     }
 
     // The gradient of the last training call: the same maps dropped, the same scale.
     let grad_outputs = [1.0_f32; LEN];
     let mut grad_inputs = [f32::NAN; LEN];
     layer.backward(&grad_outputs, &dims, &mut grad_inputs)?;
-    println!("  backward of call 2, first position: {:?}", &grad_inputs[..CHANNELS]);
+    println!(
+        "  backward of call 2, first position: {:?}",
+        &grad_inputs[..CHANNELS]
+    );
 
     layer.call(&inputs, &dims, &mut outputs, false)?;
-    let same = inputs.iter().zip(&outputs).all(|(x, y)| x.to_bits() == y.to_bits());
+    let same = inputs
+        .iter()
+        .zip(&outputs)
+        .all(|(x, y)| x.to_bits() == y.to_bits());
     println!("\ninference call: output is the input, bit for bit: {same}");
     Ok(())
 }

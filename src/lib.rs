@@ -19,7 +19,7 @@ pub use mask::{draw_mask, mask_words};
 pub use rate::Rate;
 pub use shape::{Dims, MAX_DIMS, Shape, Shape1D, Shape2D, Shape3D};
 
-/// The generator of [`SpatialDropout`], re-exported so callers can seed the kernels the same way.
-pub use rand_xorshift::XorShiftRng;
 /// The generator traits the kernels take, re-exported so callers need no version match.
 pub use rand_core::{Rng, SeedableRng};
+/// The generator of [`SpatialDropout`], re-exported so callers can seed the kernels the same way.
+pub use rand_xorshift::XorShiftRng;

@@ -151,7 +151,10 @@ impl<const S: usize> Shape<S> {
                 (c, s)
             }
         };
-        channel_slot.iter_mut().take(1).for_each(|c| *c = self.channels);
+        channel_slot
+            .iter_mut()
+            .take(1)
+            .for_each(|c| *c = self.channels);
         for (slot, &d) in spatial_slots.iter_mut().zip(&self.spatial) {
             *slot = d;
         }
