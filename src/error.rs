@@ -1,6 +1,6 @@
 //! The crate's one error type.
 
-use core::fmt;
+use core::fmt::{self, Write as _};
 
 /// Everything that can go wrong in a call. A call that returns an error has written nothing to
 /// any caller buffer and has drawn nothing from any generator.
@@ -55,10 +55,11 @@ impl fmt::Display for Error {
         match *self {
             Error::InvalidRate { rate } => write!(
                 f,
-                "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}"
+                "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={}",
+                PyFloat(rate)
             ),
             Error::InvalidDataFormat => f.write_str(
-                "The `data_format` argument must be one of {\"channels_first\", \"channels_last\"}",
+                "The `data_format` argument must be one of {'channels_first', 'channels_last'}",
             ),
             Error::RankMismatch { expected, found } => write!(
                 f,
@@ -93,3 +94,93 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+/// A float written as Python's `repr` writes it, so that messages read as Keras's do:
+/// `nan`, `inf`, `2.0`, `1.5`, `1e+20`, `1e-05`.
+struct PyFloat(f64);
+
+impl fmt::Display for PyFloat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = self.0;
+        if x.is_nan() {
+            return f.write_str("nan");
+        }
+        if x.is_infinite() {
+            return f.write_str(if x < 0.0 { "-inf" } else { "inf" });
+        }
+        // `{:e}` gives the shortest digits that round-trip, as `repr` does: `-1.25e-7`.
+        let mut buf = Buf::default();
+        fmt::write(&mut buf, format_args!("{:e}", x.abs()))?;
+        let text = buf.as_str();
+        let (mantissa, exp) = text.split_once('e').ok_or(fmt::Error)?;
+        let exp: i32 = exp.parse().map_err(|_| fmt::Error)?;
+        let (lead, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        if x.is_sign_negative() {
+            f.write_str("-")?;
+        }
+        // `repr` switches to scientific notation below 1e-4 and from 1e16 on.
+        if (-4..16).contains(&exp) {
+            let point = exp + 1;
+            let digits = lead.chars().chain(frac.chars());
+            if point <= 0 {
+                f.write_str("0.")?;
+                for _ in point..0 {
+                    f.write_str("0")?;
+                }
+                for d in digits {
+                    f.write_char(d)?;
+                }
+            } else {
+                let count = lead.len() + frac.len();
+                let mut written: i32 = 0;
+                for d in digits {
+                    if written == point {
+                        f.write_str(".")?;
+                    }
+                    f.write_char(d)?;
+                    written += 1;
+                }
+                for _ in written..point {
+                    f.write_str("0")?;
+                }
+                if i32::try_from(count).map_or(true, |c| c <= point) {
+                    f.write_str(".0")?;
+                }
+            }
+            Ok(())
+        } else {
+            f.write_str(lead)?;
+            if !frac.is_empty() {
+                write!(f, ".{frac}")?;
+            }
+            let sign = if exp < 0 { '-' } else { '+' };
+            write!(f, "e{sign}{:02}", exp.unsigned_abs())
+        }
+    }
+}
+
+/// Room for the shortest `{:e}` text of any finite `f64`: 17 digits, a point, `e-324`.
+#[derive(Default)]
+struct Buf {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl Buf {
+    fn as_str(&self) -> &str {
+        self.bytes
+            .get(..self.len)
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+impl fmt::Write for Buf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
