@@ -1,0 +1,171 @@
+/*
+ * spatial_dropout.h - Keras's SpatialDropout1D/2D/3D for C and C++ (C99 / C++98 and later).
+ *
+ * The C interface of the Rust crate `spatial-dropout`, linked as the static library
+ * `libspatial_dropout_c.a` (crate `capi/`). Same semantics and the same bits as the Rust crate,
+ * the npm package and TensorFlow/Keras where Keras defines them:
+ *
+ *   - a *map* is one (sample, channel) pair; training with 0 < rate < 1 keeps or drops whole
+ *     maps, kept elements become x * scale with scale = (float)(1.0 / (1.0 - rate)), dropped
+ *     ones +0.0f exactly (also for NaN or inf inputs);
+ *   - inference (training == 0) and rate 0 copy the input bit for bit; rate 1 writes +0.0f;
+ *   - the layer's generator is XorShift128 seeded as rand_xorshift's seed_from_u64(seed):
+ *     a fresh layer with seed s draws the same masks on every target, and successive training
+ *     calls draw successive masks.
+ *
+ * Memory: nothing is allocated. The layer lives in caller storage of type
+ * `spatial_dropout_layer` (a static, a stack variable or a struct member); its size and
+ * alignment are the constants below. A layer holds no pointers: copying its bytes (memcpy or
+ * struct assignment) makes an independent copy in the same state. There is nothing to free.
+ *
+ * Tensors: `float` buffers plus `dims` in memory order, `ndim` = spatial rank + 2:
+ *   channels_last  (default): [batch, d1, ..., dS, channels]
+ *   channels_first           : [batch, channels, d1, ..., dS]
+ * A buffer length is a count of elements and must equal the product of the dims. Any dim may
+ * be 0. A NULL buffer is accepted only with length 0.
+ *
+ * Errors: every function returns SPATIAL_DROPOUT_OK (0) or a status code below, and a call
+ * that fails has written nothing to any caller buffer and changed nothing in the layer
+ * (except that length out-parameters receive the length needed on BUFFER_TOO_SMALL).
+ * NULL pointers and misaligned pointers are reported, never dereferenced. No function aborts,
+ * traps or loops forever; none is reentrant on the same layer from two threads at once.
+ */
+#ifndef SPATIAL_DROPOUT_H
+#define SPATIAL_DROPOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bytes and alignment of a layer's storage. The Rust library checks at compile time that its
+   layer fits (on every target it is built for); the numbers only change with a new version. */
+#define SPATIAL_DROPOUT_LAYER_SIZE 256
+#define SPATIAL_DROPOUT_LAYER_ALIGN 8
+
+/* The longest layer name in bytes (UTF-8, without the terminating NUL). */
+#define SPATIAL_DROPOUT_MAX_NAME_LEN 64
+
+/* Storage for one layer. Opaque: create it with spatial_dropout_create or
+   spatial_dropout_from_config before any other use. A zero-initialised layer that was never
+   created is reported as SPATIAL_DROPOUT_ERROR_NOT_CREATED. */
+typedef union spatial_dropout_layer {
+    unsigned char bytes[SPATIAL_DROPOUT_LAYER_SIZE];
+    uint64_t align_u64_; /* alignment 8 on every ABI this library supports */
+    double align_double_;
+} spatial_dropout_layer;
+
+/* Memory order of the dims (Keras's data_format). */
+#define SPATIAL_DROPOUT_CHANNELS_LAST 0
+#define SPATIAL_DROPOUT_CHANNELS_FIRST 1
+
+/* Status codes. Functions return int32_t rather than this enum so that the ABI does not depend
+   on the compiler's enum size (arm-none-eabi-gcc uses short enums by default). Codes 1-9 are
+   the Rust crate's error variants; 100 and up are C-side checks. */
+typedef int32_t spatial_dropout_status;
+enum spatial_dropout_status_code {
+    SPATIAL_DROPOUT_OK = 0,
+    /* rate is NaN, infinite, negative or above 1 */
+    SPATIAL_DROPOUT_ERROR_INVALID_RATE = 1,
+    /* data_format is neither constant (rank 1 takes only CHANNELS_LAST), or a config's
+       data_format is neither "channels_first" nor "channels_last" */
+    SPATIAL_DROPOUT_ERROR_INVALID_DATA_FORMAT = 2,
+    /* ndim is not the layer's spatial rank + 2 */
+    SPATIAL_DROPOUT_ERROR_RANK_MISMATCH = 3,
+    /* the product of the dims does not fit in size_t */
+    SPATIAL_DROPOUT_ERROR_SHAPE_OVERFLOW = 4,
+    /* a buffer length is not the product of the dims */
+    SPATIAL_DROPOUT_ERROR_LENGTH_MISMATCH = 5,
+    /* a keep mask is too short (a core kernel error; the layer API does not produce it) */
+    SPATIAL_DROPOUT_ERROR_MASK_TOO_SHORT = 6,
+    /* the name is longer than SPATIAL_DROPOUT_MAX_NAME_LEN bytes */
+    SPATIAL_DROPOUT_ERROR_NAME_TOO_LONG = 7,
+    /* spatial_dropout_backward before any forward call of the layer */
+    SPATIAL_DROPOUT_ERROR_NO_FORWARD_CALL = 8,
+    /* spatial_dropout_backward with dims other than those of the last forward call */
+    SPATIAL_DROPOUT_ERROR_SHAPE_MISMATCH = 9,
+    /* a required pointer is NULL */
+    SPATIAL_DROPOUT_ERROR_NULL_POINTER = 100,
+    /* a pointer is not aligned for its type (layer storage: SPATIAL_DROPOUT_LAYER_ALIGN) */
+    SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT = 101,
+    /* the rank argument is not 1, 2 or 3 */
+    SPATIAL_DROPOUT_ERROR_BAD_RANK = 102,
+    /* the name is not valid UTF-8 */
+    SPATIAL_DROPOUT_ERROR_INVALID_UTF8 = 103,
+    /* the layer storage was not initialised by a create function */
+    SPATIAL_DROPOUT_ERROR_NOT_CREATED = 104,
+    /* an output buffer overlaps an input buffer without being the same buffer */
+    SPATIAL_DROPOUT_ERROR_OVERLAP = 105,
+    /* an output text buffer is too small; the length out-parameter holds the length needed */
+    SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL = 106,
+    /* an error of a newer Rust crate that this version of the C API has no code for */
+    SPATIAL_DROPOUT_ERROR_UNKNOWN = 199
+};
+
+/* Creates a layer in `layer`'s storage, as Keras's
+   SpatialDropout{rank}D(rate, data_format, seed, name).
+   rank:        1, 2 or 3 (inputs have rank + 2 dims)
+   rate:        0 <= rate <= 1
+   data_format: SPATIAL_DROPOUT_CHANNELS_LAST or _CHANNELS_FIRST (rank 1: CHANNELS_LAST only)
+   has_seed:    nonzero: the config seed is `seed` and the generator starts from it;
+                zero: the config seed is null (Keras: seed=None) and the generator starts from
+                0 - call spatial_dropout_reseed with entropy (a TRNG) before training
+   name:        NUL-terminated UTF-8, at most SPATIAL_DROPOUT_MAX_NAME_LEN bytes, or NULL for
+                Keras's default "spatial_dropout{rank}d".
+   Overwrites whatever the storage held; on error the storage is unchanged. */
+spatial_dropout_status spatial_dropout_create(spatial_dropout_layer *layer, uint32_t rank,
+                                              double rate, int32_t data_format, int has_seed,
+                                              uint64_t seed, const char *name);
+
+/* Keras's call(inputs, training) out of place: writes `output`. Training (nonzero) with
+   0 < rate < 1 draws the next mask from the layer's generator; otherwise nothing is drawn.
+   `output` may be exactly `input` (same pointer and length: the call runs in place); any
+   other overlap is SPATIAL_DROPOUT_ERROR_OVERLAP. */
+spatial_dropout_status spatial_dropout_call(spatial_dropout_layer *layer, const float *input,
+                                            size_t input_len, float *output, size_t output_len,
+                                            const size_t *dims, size_t ndim, int training);
+
+/* Keras's call(inputs, training) in place on `data`. Inference leaves `data` untouched. */
+spatial_dropout_status spatial_dropout_call_in_place(spatial_dropout_layer *layer, float *data,
+                                                     size_t len, const size_t *dims,
+                                                     size_t ndim, int training);
+
+/* The gradient of the last forward call: grad_inputs = grad_outputs * scale on the maps that
+   call kept and +0.0f on the others (after an inference call, a copy). Replays the generator
+   state from before that call, so no mask is stored; does not change the layer and may be
+   called more than once. `dims` must be those of that call. `grad_inputs` must not overlap
+   `grad_outputs`. */
+spatial_dropout_status spatial_dropout_backward(const spatial_dropout_layer *layer,
+                                                const float *grad_outputs,
+                                                size_t grad_outputs_len, float *grad_inputs,
+                                                size_t grad_inputs_len, const size_t *dims,
+                                                size_t ndim);
+
+/* Restarts the layer's generator from `seed`; the config seed stays as it was. */
+spatial_dropout_status spatial_dropout_reseed(spatial_dropout_layer *layer, uint64_t seed);
+
+/* The layer's settings. Every out-pointer is required. `*has_seed` is 0 and `*seed` 0 for a
+   layer whose config seed is null. */
+spatial_dropout_status spatial_dropout_get_info(const spatial_dropout_layer *layer,
+                                                uint32_t *rank, double *rate,
+                                                int32_t *data_format, int *has_seed,
+                                                uint64_t *seed);
+
+/* Copies the layer name and a NUL into `buf` (`capacity` bytes) and its length without the
+   NUL into `*len`. If it does not fit: SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL, `*len` = the
+   length needed without the NUL, `buf` unchanged. SPATIAL_DROPOUT_MAX_NAME_LEN + 1 always
+   fits. */
+spatial_dropout_status spatial_dropout_get_name(const spatial_dropout_layer *layer, char *buf,
+                                                size_t capacity, size_t *len);
+
+/* A static, NUL-terminated English message for any status code (also for numbers that are not
+   codes). Never NULL; never free it. */
+const char *spatial_dropout_error_message(spatial_dropout_status code);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SPATIAL_DROPOUT_H */

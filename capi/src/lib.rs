@@ -1,0 +1,717 @@
+//! C ABI for `spatial-dropout`: Keras's `SpatialDropout1D/2D/3D` for C and C++ firmware.
+//!
+//! The header `include/spatial_dropout.h` is the documentation of every function; this file keeps
+//! the Rust side of the contract. The rules it follows:
+//!
+//! - The layer lives in caller-owned storage (`spatial_dropout_layer`, whose size and alignment
+//!   the header publishes and a const assertion below checks), so nothing is allocated.
+//! - Every pointer is checked for null and alignment before it becomes a reference, and every
+//!   error leaves every caller buffer and the layer as they were.
+//! - No function can panic: with the `link-check` feature the panic handler references a symbol
+//!   that exists nowhere, and `.ci/capi.sh` checks that the built archive does not need it.
+#![cfg_attr(not(test), no_std)]
+
+use core::ffi::{c_char, c_int};
+use core::mem::{align_of, size_of};
+use core::ptr;
+
+use spatial_dropout::{
+    DataFormat, Error, MAX_DIMS, MAX_NAME_LEN, Rate, SpatialDropout, SpatialDropout1D,
+    SpatialDropout2D, SpatialDropout3D,
+};
+
+mod header;
+mod status;
+
+use header::header_define;
+
+use status::*;
+
+/// The header, read at compile time so that its published size and alignment are checked
+/// against the Rust type they describe, on every target this crate is built for.
+const HEADER: &str = include_str!("../include/spatial_dropout.h");
+
+/// `SPATIAL_DROPOUT_LAYER_SIZE` as the header defines it.
+const LAYER_SIZE: usize = header_define(HEADER.as_bytes(), b"SPATIAL_DROPOUT_LAYER_SIZE");
+/// `SPATIAL_DROPOUT_LAYER_ALIGN` as the header defines it.
+const LAYER_ALIGN: usize = header_define(HEADER.as_bytes(), b"SPATIAL_DROPOUT_LAYER_ALIGN");
+
+const _: () = assert!(
+    size_of::<Handle>() <= LAYER_SIZE,
+    "SPATIAL_DROPOUT_LAYER_SIZE in the header is smaller than the layer"
+);
+const _: () = assert!(
+    align_of::<Handle>() <= LAYER_ALIGN,
+    "SPATIAL_DROPOUT_LAYER_ALIGN in the header is smaller than the layer's alignment"
+);
+const _: () = assert!(LAYER_ALIGN.is_power_of_two() && LAYER_SIZE % LAYER_ALIGN == 0);
+
+/// Marks storage that a create function has initialised ("SDL1"). A zeroed static that was
+/// never created fails with `SPATIAL_DROPOUT_ERROR_NOT_CREATED` instead of being misread.
+const MAGIC: u32 = 0x5344_4c31;
+
+/// What the caller's `spatial_dropout_layer` storage holds once created.
+#[repr(C)]
+struct Handle {
+    magic: u32,
+    layer: Layer,
+}
+
+/// A layer of any of the three spatial ranks.
+#[derive(Debug, Clone)]
+enum Layer {
+    D1(SpatialDropout1D),
+    D2(SpatialDropout2D),
+    D3(SpatialDropout3D),
+}
+
+/// The C type of the storage; only its address is used, its bytes belong to [`Handle`].
+#[repr(C)]
+#[derive(Debug)]
+pub struct spatial_dropout_layer {
+    _opaque: [u8; 0],
+}
+
+/// `SPATIAL_DROPOUT_CHANNELS_LAST`.
+const CHANNELS_LAST: i32 = 0;
+/// `SPATIAL_DROPOUT_CHANNELS_FIRST`.
+const CHANNELS_FIRST: i32 = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Creation
+
+/// Creates a layer in `layer`'s storage. See the header.
+///
+/// # Safety
+/// `layer` is null or points to `SPATIAL_DROPOUT_LAYER_SIZE` writable bytes; `name` is null or
+/// a NUL-terminated string (read up to its NUL or `MAX_NAME_LEN + 1` bytes, whichever is first).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_create(
+    layer: *mut spatial_dropout_layer,
+    rank: u32,
+    rate: f64,
+    data_format: i32,
+    has_seed: c_int,
+    seed: u64,
+    name: *const c_char,
+) -> i32 {
+    let storage = match storage(layer) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // SAFETY: the caller passes null or a NUL-terminated string.
+    let name = match unsafe { c_name(name) } {
+        Ok(n) => n,
+        Err(code) => return code,
+    };
+    let rate = match Rate::new(rate) {
+        Ok(r) => r,
+        Err(e) => return code_of(e),
+    };
+    let format = match data_format {
+        CHANNELS_LAST => DataFormat::ChannelsLast,
+        CHANNELS_FIRST => DataFormat::ChannelsFirst,
+        _ => return SPATIAL_DROPOUT_ERROR_INVALID_DATA_FORMAT,
+    };
+    let seed = (has_seed != 0).then_some(seed);
+    let built = match rank {
+        // Keras's SpatialDropout1D has no data_format: it is always channels_last.
+        1 if format == DataFormat::ChannelsFirst => Err(Error::InvalidDataFormat),
+        1 => configure(SpatialDropout1D::with_rate(rate), seed, name).map(Layer::D1),
+        2 => configure(
+            SpatialDropout2D::with_rate(rate).with_data_format(format),
+            seed,
+            name,
+        )
+        .map(Layer::D2),
+        3 => configure(
+            SpatialDropout3D::with_rate(rate).with_data_format(format),
+            seed,
+            name,
+        )
+        .map(Layer::D3),
+        _ => return SPATIAL_DROPOUT_ERROR_BAD_RANK,
+    };
+    match built {
+        Ok(built) => {
+            store(storage, built);
+            SPATIAL_DROPOUT_OK
+        }
+        Err(e) => code_of(e),
+    }
+}
+
+fn configure<const S: usize>(
+    layer: SpatialDropout<S>,
+    seed: Option<u64>,
+    name: Option<&str>,
+) -> Result<SpatialDropout<S>, Error> {
+    let layer = match seed {
+        Some(seed) => layer.with_seed(seed),
+        None => layer,
+    };
+    match name {
+        Some(name) => layer.with_name(name),
+        None => Ok(layer),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calls
+
+/// Keras's `call(inputs, training)` out of place. See the header.
+///
+/// # Safety
+/// Each non-null pointer points to as many valid elements as its length says; `output` does not
+/// overlap `layer`, `input` or `dims` unless it is exactly `input` (then the call is in place).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_call(
+    layer: *mut spatial_dropout_layer,
+    input: *const f32,
+    input_len: usize,
+    output: *mut f32,
+    output_len: usize,
+    dims: *const usize,
+    ndim: usize,
+    training: c_int,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = match unsafe { layer_mut(layer) } {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    // SAFETY: `dims` holds `ndim` elements or is null.
+    let dims = match unsafe { copy_dims(dims, ndim) } {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let dims = dims.as_slice();
+    let training = training != 0;
+    if ptr::eq(input, output.cast_const()) && input_len == output_len {
+        // One buffer: Rust must see a single `&mut`, so this is the in-place call.
+        // SAFETY: `output` holds `output_len` elements or is null.
+        let data = match unsafe { slice_mut(output, output_len) } {
+            Ok(d) => d,
+            Err(code) => return code,
+        };
+        return status(layer.call_in_place(data, dims, training));
+    }
+    if overlap(input, input_len, output.cast_const(), output_len) {
+        return SPATIAL_DROPOUT_ERROR_OVERLAP;
+    }
+    // SAFETY: `input` holds `input_len` elements or is null; it does not overlap `output`.
+    let input = match unsafe { slice(input, input_len) } {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // SAFETY: `output` holds `output_len` elements or is null; it does not overlap `input`.
+    let output = match unsafe { slice_mut(output, output_len) } {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    status(layer.call(input, dims, output, training))
+}
+
+/// Keras's `call(inputs, training)` in place. See the header.
+///
+/// # Safety
+/// `data` points to `len` valid elements or is null; it does not overlap `layer` or `dims`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_call_in_place(
+    layer: *mut spatial_dropout_layer,
+    data: *mut f32,
+    len: usize,
+    dims: *const usize,
+    ndim: usize,
+    training: c_int,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = match unsafe { layer_mut(layer) } {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    // SAFETY: `dims` holds `ndim` elements or is null.
+    let dims = match unsafe { copy_dims(dims, ndim) } {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    // SAFETY: `data` holds `len` elements or is null.
+    let data = match unsafe { slice_mut(data, len) } {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    status(layer.call_in_place(data, dims.as_slice(), training != 0))
+}
+
+/// The gradient of the last forward call. See the header.
+///
+/// # Safety
+/// Each non-null pointer points to as many valid elements as its length says; `grad_inputs`
+/// overlaps neither `grad_outputs`, `layer` nor `dims`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_backward(
+    layer: *const spatial_dropout_layer,
+    grad_outputs: *const f32,
+    grad_outputs_len: usize,
+    grad_inputs: *mut f32,
+    grad_inputs_len: usize,
+    dims: *const usize,
+    ndim: usize,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = match unsafe { layer_ref(layer) } {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    // SAFETY: `dims` holds `ndim` elements or is null.
+    let dims = match unsafe { copy_dims(dims, ndim) } {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let out = grad_inputs.cast_const();
+    if overlap(grad_outputs, grad_outputs_len, out, grad_inputs_len) {
+        return SPATIAL_DROPOUT_ERROR_OVERLAP;
+    }
+    // SAFETY: `grad_outputs` holds `grad_outputs_len` elements or is null; no overlap.
+    let grad_outputs = match unsafe { slice(grad_outputs, grad_outputs_len) } {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // SAFETY: `grad_inputs` holds `grad_inputs_len` elements or is null; no overlap.
+    let grad_inputs = match unsafe { slice_mut(grad_inputs, grad_inputs_len) } {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    status(layer.backward(grad_outputs, dims.as_slice(), grad_inputs))
+}
+
+/// Restarts the layer's generator from `seed`. See the header.
+///
+/// # Safety
+/// `layer` is null or a created layer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_reseed(
+    layer: *mut spatial_dropout_layer,
+    seed: u64,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    match unsafe { layer_mut(layer) } {
+        Ok(layer) => {
+            layer.reseed(seed);
+            SPATIAL_DROPOUT_OK
+        }
+        Err(code) => code,
+    }
+}
+
+/// The layer's settings. See the header.
+///
+/// # Safety
+/// `layer` is null or a created layer; each out-pointer is null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_get_info(
+    layer: *const spatial_dropout_layer,
+    rank: *mut u32,
+    rate: *mut f64,
+    data_format: *mut i32,
+    has_seed: *mut c_int,
+    seed: *mut u64,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = match unsafe { layer_ref(layer) } {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    if [rank.is_null(), rate.is_null(), data_format.is_null()]
+        .into_iter()
+        .chain([has_seed.is_null(), seed.is_null()])
+        .any(|null| null)
+    {
+        return SPATIAL_DROPOUT_ERROR_NULL_POINTER;
+    }
+    if !(rank.is_aligned()
+        && rate.is_aligned()
+        && data_format.is_aligned()
+        && has_seed.is_aligned()
+        && seed.is_aligned())
+    {
+        return SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT;
+    }
+    let format = match layer.data_format() {
+        DataFormat::ChannelsLast => CHANNELS_LAST,
+        DataFormat::ChannelsFirst => CHANNELS_FIRST,
+    };
+    // SAFETY: every pointer is non-null and aligned (checked above) and the caller passes
+    // writable ones.
+    unsafe {
+        rank.write(layer.rank());
+        rate.write(layer.rate().get());
+        data_format.write(format);
+        has_seed.write(c_int::from(layer.seed().is_some()));
+        seed.write(layer.seed().unwrap_or(0));
+    }
+    SPATIAL_DROPOUT_OK
+}
+
+/// Copies the layer name, NUL-terminated, into `buf`. See the header.
+///
+/// # Safety
+/// `layer` is null or a created layer; `buf` is null or holds `capacity` writable bytes;
+/// `len` is null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_get_name(
+    layer: *const spatial_dropout_layer,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = match unsafe { layer_ref(layer) } {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    // SAFETY: `buf` holds `capacity` bytes, `len` is writable, or either is null.
+    unsafe { write_c_string(layer.name().as_bytes(), buf, capacity, len) }
+}
+
+/// The static, NUL-terminated message of a status code. See the header.
+#[unsafe(no_mangle)]
+pub extern "C" fn spatial_dropout_error_message(code: i32) -> *const c_char {
+    message(code).as_ptr()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The layer behind the enum
+
+impl Layer {
+    fn rank(&self) -> u32 {
+        match self {
+            Layer::D1(_) => 1,
+            Layer::D2(_) => 2,
+            Layer::D3(_) => 3,
+        }
+    }
+
+    fn rate(&self) -> Rate {
+        match self {
+            Layer::D1(l) => l.rate(),
+            Layer::D2(l) => l.rate(),
+            Layer::D3(l) => l.rate(),
+        }
+    }
+
+    fn data_format(&self) -> DataFormat {
+        match self {
+            Layer::D1(l) => l.data_format(),
+            Layer::D2(l) => l.data_format(),
+            Layer::D3(l) => l.data_format(),
+        }
+    }
+
+    fn seed(&self) -> Option<u64> {
+        match self {
+            Layer::D1(l) => l.seed(),
+            Layer::D2(l) => l.seed(),
+            Layer::D3(l) => l.seed(),
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Layer::D1(l) => l.name(),
+            Layer::D2(l) => l.name(),
+            Layer::D3(l) => l.name(),
+        }
+    }
+
+    fn reseed(&mut self, seed: u64) {
+        match self {
+            Layer::D1(l) => l.reseed(seed),
+            Layer::D2(l) => l.reseed(seed),
+            Layer::D3(l) => l.reseed(seed),
+        }
+    }
+
+    fn call(
+        &mut self,
+        input: &[f32],
+        dims: &[usize],
+        output: &mut [f32],
+        training: bool,
+    ) -> Result<(), Error> {
+        match self {
+            Layer::D1(l) => l.call(input, dims, output, training),
+            Layer::D2(l) => l.call(input, dims, output, training),
+            Layer::D3(l) => l.call(input, dims, output, training),
+        }
+    }
+
+    fn call_in_place(
+        &mut self,
+        data: &mut [f32],
+        dims: &[usize],
+        training: bool,
+    ) -> Result<(), Error> {
+        match self {
+            Layer::D1(l) => l.call_in_place(data, dims, training),
+            Layer::D2(l) => l.call_in_place(data, dims, training),
+            Layer::D3(l) => l.call_in_place(data, dims, training),
+        }
+    }
+
+    fn backward(
+        &self,
+        grad_outputs: &[f32],
+        dims: &[usize],
+        grad_inputs: &mut [f32],
+    ) -> Result<(), Error> {
+        match self {
+            Layer::D1(l) => l.backward(grad_outputs, dims, grad_inputs),
+            Layer::D2(l) => l.backward(grad_outputs, dims, grad_inputs),
+            Layer::D3(l) => l.backward(grad_outputs, dims, grad_inputs),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pointers to references, each check once
+
+/// Checks the storage pointer of a create function.
+fn storage(layer: *mut spatial_dropout_layer) -> Result<*mut Handle, i32> {
+    let handle = layer.cast::<Handle>();
+    if handle.is_null() {
+        Err(SPATIAL_DROPOUT_ERROR_NULL_POINTER)
+    } else if !handle.is_aligned() {
+        Err(SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT)
+    } else {
+        Ok(handle)
+    }
+}
+
+/// Writes a new layer into checked storage, replacing whatever it held.
+fn store(handle: *mut Handle, layer: Layer) {
+    // SAFETY: `storage` checked that `handle` is non-null and aligned; the caller of the create
+    // function guarantees `SPATIAL_DROPOUT_LAYER_SIZE` writable bytes there, which cover a
+    // `Handle` (const assertion above). `write` does not read or drop the old bytes, which may
+    // be uninitialised; a `Layer` owns nothing that needs dropping.
+    unsafe {
+        handle.write(Handle {
+            magic: MAGIC,
+            layer,
+        })
+    };
+}
+
+/// A created layer, mutable.
+///
+/// # Safety
+/// `layer` is null or points to storage that a create function initialised (or that holds
+/// something else whose first four bytes are not the magic), with no other live reference.
+unsafe fn layer_mut<'a>(layer: *mut spatial_dropout_layer) -> Result<&'a mut Layer, i32> {
+    let handle = storage(layer)?;
+    // SAFETY: non-null and aligned (checked by `storage`); the caller guarantees the bytes are
+    // readable. `magic` is a plain `u32` at offset 0 of the `repr(C)` struct.
+    if unsafe { ptr::addr_of!((*handle).magic).read() } != MAGIC {
+        return Err(SPATIAL_DROPOUT_ERROR_NOT_CREATED);
+    }
+    // SAFETY: the magic says a create function wrote a `Handle` here, and the caller holds no
+    // other reference to it for the duration of the call.
+    Ok(unsafe { &mut (*handle).layer })
+}
+
+/// A created layer, shared.
+///
+/// # Safety
+/// As [`layer_mut`], except that other shared uses may exist.
+unsafe fn layer_ref<'a>(layer: *const spatial_dropout_layer) -> Result<&'a Layer, i32> {
+    let handle = storage(layer.cast_mut())?;
+    // SAFETY: as in `layer_mut`.
+    if unsafe { ptr::addr_of!((*handle).magic).read() } != MAGIC {
+        return Err(SPATIAL_DROPOUT_ERROR_NOT_CREATED);
+    }
+    // SAFETY: the magic says a create function wrote a `Handle` here; nothing mutates it while
+    // this call runs.
+    Ok(unsafe { &(*handle).layer })
+}
+
+/// Dims copied out of caller memory, so that no reference to it outlives the check.
+struct DimsBuf {
+    buf: [usize; MAX_DIMS],
+    len: usize,
+}
+
+impl DimsBuf {
+    fn as_slice(&self) -> &[usize] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+}
+
+/// # Safety
+/// `dims` is null or points to `ndim` readable `size_t`s.
+unsafe fn copy_dims(dims: *const usize, ndim: usize) -> Result<DimsBuf, i32> {
+    if ndim > MAX_DIMS {
+        // No layer takes more than 5 dims: the layer's own check names the expected rank.
+        return Err(SPATIAL_DROPOUT_ERROR_RANK_MISMATCH);
+    }
+    // SAFETY: forwarded from the caller.
+    let src = unsafe { slice(dims, ndim)? };
+    let mut out = DimsBuf {
+        buf: [0; MAX_DIMS],
+        len: ndim,
+    };
+    for (slot, &d) in out.buf.iter_mut().zip(src) {
+        *slot = d;
+    }
+    Ok(out)
+}
+
+/// A shared slice from a C pointer and element count; null is accepted for an empty slice.
+///
+/// # Safety
+/// `ptr` is null or points to `len` initialised, readable `T`s not mutated during the call.
+unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], i32> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    check(ptr, len)?;
+    // SAFETY: non-null, aligned and not larger than `isize::MAX` bytes (checked by `check`);
+    // the caller guarantees `len` readable elements.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// A mutable slice from a C pointer and element count; null is accepted for an empty slice.
+///
+/// # Safety
+/// `ptr` is null or points to `len` initialised, writable `T`s that nothing else accesses
+/// during the call.
+unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut [T], i32> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    check(ptr.cast_const(), len)?;
+    // SAFETY: as in `slice`, and the caller guarantees exclusive access.
+    Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
+}
+
+fn check<T>(ptr: *const T, len: usize) -> Result<(), i32> {
+    if ptr.is_null() {
+        return Err(SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    }
+    if !ptr.is_aligned() {
+        return Err(SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    }
+    // No real buffer is this large; `from_raw_parts` requires it not to be.
+    let fits = len
+        .checked_mul(size_of::<T>())
+        .is_some_and(|bytes| bytes <= isize::MAX.unsigned_abs());
+    if fits {
+        Ok(())
+    } else {
+        Err(SPATIAL_DROPOUT_ERROR_LENGTH_MISMATCH)
+    }
+}
+
+/// Whether two element ranges share a byte. Empty ranges overlap nothing.
+fn overlap(a: *const f32, a_len: usize, b: *const f32, b_len: usize) -> bool {
+    if a_len == 0 || b_len == 0 {
+        return false;
+    }
+    let (a, b) = (a.addr(), b.addr());
+    let end = |start: usize, len: usize| {
+        len.checked_mul(size_of::<f32>())
+            .and_then(|bytes| start.checked_add(bytes))
+            .unwrap_or(usize::MAX)
+    };
+    a < end(b, b_len) && b < end(a, a_len)
+}
+
+/// A NUL-terminated name of at most `MAX_NAME_LEN` bytes; null means the Keras default.
+///
+/// # Safety
+/// `name` is null or points to a NUL-terminated string.
+unsafe fn c_name<'a>(name: *const c_char) -> Result<Option<&'a str>, i32> {
+    if name.is_null() {
+        return Ok(None);
+    }
+    let mut len = 0;
+    loop {
+        if len > MAX_NAME_LEN {
+            return Err(SPATIAL_DROPOUT_ERROR_NAME_TOO_LONG);
+        }
+        // SAFETY: the string is NUL-terminated and no NUL came before offset `len`, so offset
+        // `len` is still inside it.
+        if unsafe { name.add(len).read() } == 0 {
+            break;
+        }
+        len += 1;
+    }
+    // SAFETY: the `len` bytes before the NUL are readable (just read one by one).
+    let bytes = unsafe { core::slice::from_raw_parts(name.cast::<u8>(), len) };
+    match core::str::from_utf8(bytes) {
+        Ok(s) => Ok(Some(s)),
+        Err(_) => Err(SPATIAL_DROPOUT_ERROR_INVALID_UTF8),
+    }
+}
+
+/// Copies `text` and a NUL into `buf` and its length (without the NUL) into `*len`.
+///
+/// On `BUFFER_TOO_SMALL`, `*len` still receives the length needed (without the NUL) and `buf`
+/// is left unchanged, so a caller can size its buffer and retry.
+///
+/// # Safety
+/// `buf` is null or holds `capacity` writable bytes; `len` is null or writable.
+unsafe fn write_c_string(text: &[u8], buf: *mut c_char, capacity: usize, len: *mut usize) -> i32 {
+    if len.is_null() {
+        return SPATIAL_DROPOUT_ERROR_NULL_POINTER;
+    }
+    if !len.is_aligned() {
+        return SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT;
+    }
+    // SAFETY: non-null and aligned (checked above); the caller passes a writable `size_t`.
+    unsafe { len.write(text.len()) };
+    if text.len() >= capacity {
+        return if buf.is_null() && capacity > 0 {
+            SPATIAL_DROPOUT_ERROR_NULL_POINTER
+        } else {
+            SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL
+        };
+    }
+    // SAFETY: `buf` holds `capacity` bytes or is null (then `slice_mut` fails).
+    let out = match unsafe { slice_mut(buf.cast::<u8>(), capacity) } {
+        Ok(out) => out,
+        Err(code) => return code,
+    };
+    let (body, rest) = out.split_at_mut(text.len().min(out.len()));
+    body.copy_from_slice(text.get(..body.len()).unwrap_or(&[]));
+    if let Some(nul) = rest.first_mut() {
+        *nul = 0;
+    }
+    SPATIAL_DROPOUT_OK
+}
+
+fn status(result: Result<(), Error>) -> i32 {
+    match result {
+        Ok(()) => SPATIAL_DROPOUT_OK,
+        Err(e) => code_of(e),
+    }
+}
+
+#[cfg(all(not(test), feature = "link-check"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    unsafe extern "C" {
+        /// Defined nowhere: the archive needs it only if an exported function can panic.
+        fn spatial_dropout_capi_can_panic() -> !;
+    }
+    // SAFETY: never runs; if it is reachable the link fails, which is the point.
+    unsafe { spatial_dropout_capi_can_panic() }
+}
+
+#[cfg(all(not(test), not(feature = "link-check")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    // Unreachable by the link-check proof; if it were reached, stop rather than continue.
+    loop {
+        core::hint::spin_loop();
+    }
+}
