@@ -1,0 +1,13 @@
+// Where the shared fixtures live, relative to the repository root. Both runners read the same
+// files: Node from disk, the browser over HTTP from the test server.
+export const KNOWN_ANSWERS = "tests/vectors/known_answers.json";
+export const KERAS_DIR = "tests/fixtures/keras/";
+
+/** `read(path)` returns the text of a repository file. */
+export async function loadData(read) {
+  const knownAnswers = JSON.parse(await read(KNOWN_ANSWERS));
+  const manifest = JSON.parse(await read(KERAS_DIR + "manifest.json"));
+  const fixtures = {};
+  for (const entry of manifest.cases) fixtures[entry.file] = await read(KERAS_DIR + entry.file);
+  return { knownAnswers, manifest, fixtures };
+}

@@ -1,0 +1,433 @@
+// The package's test suite, shared by Node (node:test) and headless Chromium (playwright-core).
+//
+// `defineSuite({ test, lib, data })`: `test(name, fn)` registers a test, `lib` is the imported
+// package, `data` holds the shared fixtures as parsed JSON / text:
+//   knownAnswers  tests/vectors/known_answers.json
+//   manifest      tests/fixtures/keras/manifest.json
+//   fixtures      { [file]: text } for every file the manifest lists
+// Nothing here depends on Node or the DOM, so both runners check the same things.
+
+// ---- assertions: tiny and portable --------------------------------------------------------
+
+class AssertionError extends Error {}
+
+function fail(message) {
+  throw new AssertionError(message);
+}
+
+function ok(value, message) {
+  if (!value) fail(message ?? "expected a truthy value");
+}
+
+function equal(actual, expected, message) {
+  if (!Object.is(actual, expected)) {
+    fail(`${message ?? "not equal"}: got ${show(actual)}, expected ${show(expected)}`);
+  }
+}
+
+function show(v) {
+  return typeof v === "bigint" ? `${v}n` : typeof v === "string" ? JSON.stringify(v) : String(v);
+}
+
+function deepEqual(actual, expected, message) {
+  const a = stringify(actual);
+  const b = stringify(expected);
+  if (a !== b) fail(`${message ?? "not deep-equal"}:\n  got      ${a}\n  expected ${b}`);
+}
+
+function stringify(v) {
+  return JSON.stringify(v, (_, x) => (typeof x === "bigint" ? `${x}n` : x));
+}
+
+/** Bit patterns of a Float32Array, so +0/-0 and NaN payloads count. */
+function bits(f32) {
+  return new Uint32Array(f32.buffer, f32.byteOffset, f32.length);
+}
+
+function sameBits(actual, expected, message) {
+  const a = bits(actual);
+  if (a.length !== expected.length) fail(`${message}: length ${a.length}, expected ${expected.length}`);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== expected[i] >>> 0) {
+      fail(`${message}: element ${i} is 0x${a[i].toString(16)}, expected 0x${(expected[i] >>> 0).toString(16)}`);
+    }
+  }
+}
+
+/** `fn` throws an instance of `type` whose message matches `pattern`, and no wasm trap. */
+function throws(fn, type, pattern, message) {
+  let error;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  const what = message ?? String(fn);
+  if (error === undefined) fail(`${what}: did not throw`);
+  if (error instanceof AssertionError) throw error;
+  if (/unreachable|RuntimeError/i.test(`${error?.name} ${error?.message}`)) {
+    fail(`${what}: ended in a wasm trap: ${error}`);
+  }
+  if (!(error instanceof type)) fail(`${what}: threw ${error?.name} (${error?.message}), expected ${type.name}`);
+  if (!pattern.test(error.message)) fail(`${what}: message ${JSON.stringify(error.message)} does not match ${pattern}`);
+  return error;
+}
+
+// ---- the shared input of the known answers ------------------------------------------------
+
+/** x[i] of tests/vectors/known_answers.json: a deterministic mix with ±inf and -0.0. */
+export function knownInput(n) {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (i % 89 === 5) x[i] = Infinity;
+    else if (i % 83 === 7) x[i] = -0;
+    else if (i % 79 === 3) x[i] = -Infinity;
+    else x[i] = (((i * 7919) % 2003) - 1001) / 64;
+  }
+  return x;
+}
+
+const product = (dims) => dims.reduce((a, b) => a * b, 1);
+
+/** The map (sample × channels + channel) of each flat index. */
+function mapOf(i, dims, format) {
+  const channels = format === "channels_last" ? dims[dims.length - 1] : dims[1];
+  const mapLen = product(dims) / (dims[0] * channels);
+  if (format === "channels_first") return Math.floor(i / mapLen);
+  const n = Math.floor(i / (mapLen * channels));
+  return n * channels + (i % channels);
+}
+
+// ---- the suite ------------------------------------------------------------------------------
+
+export function defineSuite({ test, lib, data }) {
+  const { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, WasmBuffer, spatialDropout } = lib;
+  const classes = { 1: SpatialDropout1D, 2: SpatialDropout2D, 3: SpatialDropout3D };
+  const layerOf = (c, seed = c.seed) =>
+    new classes[c.rank]({ rate: c.rate, seed, ...(c.rank === 1 ? {} : { dataFormat: c.data_format }) });
+
+  const cases = data.knownAnswers.cases;
+
+  test("known answers: vectors file is the expected format", () => {
+    equal(data.knownAnswers.format, "spatial-dropout known answers v1", "format");
+    ok(cases.length >= 10, "at least 10 known-answer cases");
+  });
+
+  test("known answers: call, successive masks, bit for bit", () => {
+    for (const c of cases) {
+      const layer = layerOf(c);
+      const x = knownInput(product(c.dims));
+      const before = x.slice();
+      c.calls.forEach((expected, k) => {
+        const y = layer.call(x, c.dims, true);
+        sameBits(y, expected.output_bits, `${c.name} call ${k}`);
+        // The mask, read back from the output wherever a map's values tell kept from dropped.
+        const scale = Math.fround(1 / (1 - c.rate));
+        for (let i = 0; i < x.length; i++) {
+          const kept = bits(new Float32Array([x[i] * scale]))[0];
+          if (kept === 0) continue;
+          const m = mapOf(i, c.dims, c.data_format);
+          const bit = (expected.mask[m >>> 5] >>> (m & 31)) & 1;
+          equal(bits(y.subarray(i, i + 1))[0] === kept ? 1 : 0, bit, `${c.name} call ${k} map ${m} kept`);
+        }
+      });
+      sameBits(x, bits(before), `${c.name}: input untouched`);
+      layer.free();
+    }
+  });
+
+  test("known answers: callInPlace on a Float32Array and on a WasmBuffer", () => {
+    for (const c of cases) {
+      const n = product(c.dims);
+      const copying = layerOf(c);
+      const zeroCopy = layerOf(c);
+      const buffer = new WasmBuffer(n);
+      c.calls.forEach((expected, k) => {
+        const x = knownInput(n);
+        copying.callInPlace(x, c.dims, true);
+        sameBits(x, expected.output_bits, `${c.name} callInPlace ${k}`);
+        buffer.view().set(knownInput(n));
+        zeroCopy.callInPlace(buffer, c.dims, true);
+        sameBits(buffer.view(), expected.output_bits, `${c.name} WasmBuffer ${k}`);
+      });
+      copying.free();
+      zeroCopy.free();
+      buffer.free();
+    }
+  });
+
+  test("known answers: spatialDropout gives the first mask of a fresh layer", () => {
+    for (const c of cases) {
+      const x = knownInput(product(c.dims));
+      const y = spatialDropout(x, c.dims, { rate: c.rate, seed: c.seed, dataFormat: c.data_format, training: true });
+      sameBits(y, c.calls[0].output_bits, `${c.name} spatialDropout`);
+    }
+  });
+
+  test("backward replays the mask of the last forward call", () => {
+    for (const c of cases) {
+      const layer = layerOf(c);
+      const x = knownInput(product(c.dims));
+      throws(() => layer.backward(x, c.dims), Error, /forward call/, `${c.name} backward first`);
+      c.calls.forEach((expected, k) => {
+        layer.call(x, c.dims, true);
+        // The gradient of the same values is the forward output, twice over (backward is pure).
+        sameBits(layer.backward(x, c.dims), expected.output_bits, `${c.name} backward ${k}`);
+        sameBits(layer.backward(x, c.dims), expected.output_bits, `${c.name} backward ${k} again`);
+      });
+      layer.call(x, c.dims, false);
+      sameBits(layer.backward(x, c.dims), bits(x), `${c.name} backward after inference`);
+      layer.free();
+    }
+  });
+
+  test("inference (the default) copies bit for bit and draws nothing", () => {
+    const c = cases.find((k) => k.rate > 0 && k.rate < 1 && product(k.dims) > 0);
+    const layer = layerOf(c);
+    const x = knownInput(product(c.dims));
+    sameBits(layer.call(x, c.dims), bits(x), "call()");
+    sameBits(layer.call(x, c.dims, false), bits(x), "call(false)");
+    const y = x.slice();
+    layer.callInPlace(y, c.dims);
+    sameBits(y, bits(x), "callInPlace()");
+    sameBits(spatialDropout(x, c.dims, { rate: c.rate, dataFormat: c.data_format }), bits(x), "spatialDropout()");
+    // Nothing drawn: the first training call still gives the first mask.
+    sameBits(layer.call(x, c.dims, true), c.calls[0].output_bits, "first mask after inference");
+    layer.free();
+  });
+
+  test("seeds: number and bigint agree, the full u64 range works, getters keep the type", () => {
+    const dims = [4, 6, 6, 16];
+    const x = knownInput(product(dims));
+    const a = new SpatialDropout2D({ rate: 0.5, seed: 42 });
+    const b = new SpatialDropout2D({ rate: 0.5, seed: 42n });
+    for (let k = 0; k < 3; k++) sameBits(a.call(x, dims, true), bits(b.call(x, dims, true)), `call ${k}`);
+    equal(a.seed, 42, "number seed");
+    equal(b.seed, 42, "small bigint seed reads back as a number");
+    const max = (1n << 64n) - 1n;
+    const big = new SpatialDropout3D({ rate: 0.5, seed: max });
+    equal(big.seed, max, "u64::MAX seed");
+    equal(big.getConfig().seed, max, "u64::MAX seed in getConfig");
+    ok(big.getConfigJSON().includes('"seed":18446744073709551615'), "exact seed in the JSON");
+    const safe = Number.MAX_SAFE_INTEGER;
+    equal(new SpatialDropout1D({ rate: 0.1, seed: safe }).seed, safe, "MAX_SAFE_INTEGER seed");
+    equal(new SpatialDropout1D({ rate: 0.1, seed: BigInt(safe) + 1n }).seed, BigInt(safe) + 1n, "2^53 as bigint");
+    // The known answers include MAX_SAFE_INTEGER; a bigint of it gives the same bits.
+    const c = cases.find((k) => k.seed === safe);
+    sameBits(layerOf(c, BigInt(safe)).call(knownInput(product(c.dims)), c.dims, true), c.calls[0].output_bits, "bigint seed");
+    a.free();
+    b.free();
+    big.free();
+  });
+
+  test("no seed: crypto randomness, a null config seed", () => {
+    const dims = [8, 4, 4, 32];
+    const x = knownInput(product(dims)).fill(1);
+    const a = new SpatialDropout2D({ rate: 0.5 });
+    const b = new SpatialDropout2D({ rate: 0.5 });
+    equal(a.seed, null, "seed");
+    equal(a.getConfig().seed, null, "config seed");
+    // 256 maps: two independent masks agree with probability 2^-256.
+    ok(!sameMask(a.call(x, dims, true), b.call(x, dims, true)), "two seedless layers draw different masks");
+    const zero = new SpatialDropout2D({ rate: 0.5, seed: 0 });
+    ok(!sameMask(new SpatialDropout2D({ rate: 0.5 }).call(x, dims, true), zero.call(x, dims, true)), "not seed 0");
+    const y = spatialDropout(x, dims, { rate: 0.5, training: true });
+    const z = spatialDropout(x, dims, { rate: 0.5, training: true });
+    ok(!sameMask(y, z), "seedless spatialDropout calls differ");
+  });
+
+  function sameMask(a, b) {
+    return bits(a).every((v, i) => v === bits(b)[i]);
+  }
+
+  test("layer properties and defaults", () => {
+    const l1 = new SpatialDropout1D({ rate: 0.25 });
+    equal(l1.rate, 0.25, "rate");
+    equal(l1.dataFormat, "channels_last", "1D format");
+    equal(l1.name, "spatial_dropout1d", "default name");
+    const l3 = new SpatialDropout3D({ rate: 0.3, dataFormat: "Channels_First", seed: 9, name: "drop" });
+    equal(l3.dataFormat, "channels_first", "format, case-insensitive as in Keras");
+    equal(l3.name, "drop", "name");
+    equal(new SpatialDropout2D({ rate: 0.1 }).name, "spatial_dropout2d", "2D default name");
+    deepEqual(
+      l3.getConfig(),
+      { rate: 0.3, seed: 9, name: "drop", dtype: "float32", data_format: "channels_first" },
+      "getConfig",
+    );
+    deepEqual(l1.getConfig(), { rate: 0.25, seed: null, name: "spatial_dropout1d", dtype: "float32" }, "1D getConfig");
+    for (const prop of ["rate", "dataFormat", "seed", "name"]) {
+      throws(() => {
+        l3[prop] = 1;
+      }, TypeError, /./, `assigning ${prop}`);
+    }
+    l3.free();
+    l3.free();
+    throws(() => l3.call(new Float32Array(0), [0, 0, 0, 0, 0]), Error, /freed/, "call after free");
+    throws(() => l3.rate, Error, /freed/, "rate after free");
+  });
+
+  test("config round trips on the Keras fixtures", () => {
+    let read = 0;
+    for (const entry of data.manifest.cases) {
+      const text = data.fixtures[entry.file];
+      const cls = classes[entry.rank];
+      if (entry.error !== undefined) {
+        const pattern = entry.error === "UnsupportedDtype" ? /float32/ : /SpatialDropout|layer class/;
+        throws(() => cls.fromConfig(text), Error, pattern, `${entry.file} is rejected`);
+        continue;
+      }
+      const layer = cls.fromConfig(text);
+      equal(layer.getConfigJSON(), entry.get_config, `${entry.file}: Keras's get_config bytes`);
+      equal(layer.name, entry.name, `${entry.file}: name`);
+      equal(layer.dataFormat, entry.data_format, `${entry.file}: data_format`);
+      equal(layer.rate, Number(entry.rate), `${entry.file}: rate`);
+      const seedText = /"seed":(null|\d+)/.exec(entry.get_config)[1];
+      equal(layer.seed, seedText === "null" ? null : exactInt(seedText), `${entry.file}: seed`);
+      // The object form, as getConfig returns it, reads back to the same bytes.
+      const again = cls.fromConfig(layer.getConfig());
+      equal(again.getConfigJSON(), entry.get_config, `${entry.file}: object round trip`);
+      // And so does Keras's serialized form.
+      equal(cls.fromConfig(entry.serialized).getConfigJSON(), entry.get_config, `${entry.file}: serialized`);
+      layer.free();
+      again.free();
+      read++;
+    }
+    ok(read >= 100, `read ${read} fixtures`);
+  });
+
+  function exactInt(text) {
+    const n = BigInt(text);
+    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+  }
+
+  test("fromConfig: the layer trains as one built from options", () => {
+    const dims = [2, 3, 3, 3, 8];
+    const x = knownInput(product(dims));
+    const fromConfig = SpatialDropout3D.fromConfig({ rate: 0.5, seed: 123, name: "c", dtype: "float32", data_format: "channels_first" });
+    const built = new SpatialDropout3D({ rate: 0.5, seed: 123, name: "c", dataFormat: "channels_first" });
+    for (let k = 0; k < 3; k++) sameBits(fromConfig.call(x, dims, true), bits(built.call(x, dims, true)), `call ${k}`);
+    const big = SpatialDropout2D.fromConfig({ rate: 0.5, seed: 18446744073709551615n });
+    equal(big.seed, 18446744073709551615n, "bigint seed in a config object");
+  });
+
+  test("every bad argument throws a clear JavaScript error and changes nothing", () => {
+    const dims = [2, 3, 4, 5];
+    const x = knownInput(product(dims));
+    const layer = new SpatialDropout2D({ rate: 0.5, seed: 5 });
+    const T = TypeError;
+    const R = RangeError;
+    const E = Error;
+    const bad = [
+      // constructor options
+      [() => new SpatialDropout2D(), T, /options object/],
+      [() => new SpatialDropout2D(0.5), T, /options object/],
+      [() => new SpatialDropout2D({}), T, /`rate` must be a number/],
+      [() => new SpatialDropout2D({ rate: "0.5" }), T, /`rate` must be a number/],
+      [() => new SpatialDropout2D({ rate: -0.1 }), R, /Expected a float value between 0 and 1. Received: rate=-0.1/],
+      [() => new SpatialDropout2D({ rate: 1.5 }), R, /between 0 and 1/],
+      [() => new SpatialDropout2D({ rate: NaN }), R, /rate=NaN/],
+      [() => new SpatialDropout2D({ rate: Infinity }), R, /rate=Infinity/],
+      [() => new SpatialDropout2D({ rate: 0.5, dataFormat: "nchw" }), R, /channels_first.*channels_last/],
+      [() => new SpatialDropout2D({ rate: 0.5, dataFormat: 1 }), T, /dataFormat/],
+      [() => new SpatialDropout1D({ rate: 0.5, dataFormat: "channels_first" }), R, /always channels_last/],
+      [() => new SpatialDropout2D({ rate: 0.5, seed: -1 }), R, /non-negative integer/],
+      [() => new SpatialDropout2D({ rate: 0.5, seed: 1.5 }), R, /non-negative integer/],
+      [() => new SpatialDropout2D({ rate: 0.5, seed: 2 ** 53 }), R, /bigint/],
+      [() => new SpatialDropout2D({ rate: 0.5, seed: -1n }), R, /2\^64/],
+      [() => new SpatialDropout2D({ rate: 0.5, seed: 1n << 64n }), R, /2\^64/],
+      [() => new SpatialDropout2D({ rate: 0.5, seed: "7" }), T, /seed/],
+      [() => new SpatialDropout2D({ rate: 0.5, name: 7 }), T, /name/],
+      [() => new SpatialDropout2D({ rate: 0.5, name: "n".repeat(65) }), E, /longer than 64 bytes/],
+      [() => new SpatialDropout2D({ rate: 0.5, data_format: "channels_first" }), T, /unknown option `data_format`/],
+      [() => new SpatialDropout2D({ rate: 0.5, training: true }), T, /unknown option `training`/],
+      // call / callInPlace / backward arguments
+      [() => layer.call([1, 2, 3], [1, 1, 1, 3]), T, /`inputs` must be a Float32Array, got an Array/],
+      [() => layer.call(new Float64Array(120), dims), T, /Float32Array, got a Float64Array/],
+      [() => layer.call(x), T, /`shape` must be an array/],
+      [() => layer.call(x, "2,3,4,5"), T, /`shape` must be an array/],
+      [() => layer.call(x, [2, 3, 20]), E, /takes 4 dims \[batch, rows, cols, channels\], got 3/],
+      [() => layer.call(x, [1, 2, 3, 4, 5]), E, /takes 4 dims/],
+      [() => layer.call(x, [2, 3, 4, 6]), E, /`inputs` holds 120 elements but shape \[2, 3, 4, 6\] needs 144/],
+      [() => layer.call(x, [2, 3, -4, -5]), R, /shape\[2\] must be a non-negative integer/],
+      [() => layer.call(x, [2, 3, 4.5, 5]), R, /shape\[2\] must be a non-negative integer/],
+      [() => layer.call(x, [2, 3, NaN, 5]), R, /shape\[2\]/],
+      [() => layer.call(x, [2, 3, "4", 5]), T, /shape\[2\] must be a number/],
+      [() => layer.call(x, [2, 3, 4, 2 ** 32]), R, /larger than wasm32/],
+      [() => layer.call(new Float32Array(0), [0, 65536, 65536, 2]), E, /overflows usize/],
+      [() => layer.call(x, dims, 1), T, /`training` must be true or false/],
+      [() => layer.call(x, dims, "yes"), T, /`training`/],
+      [() => layer.callInPlace(new Float64Array(120), dims, true), T, /`data` must be a Float32Array/],
+      [() => layer.callInPlace(x, [120, 1, 1, 2], true), E, /`data` holds 120 elements but shape/],
+      [() => layer.backward(x, dims), E, /needs a forward call/],
+      [() => layer.backward([1], dims), T, /`gradOutputs` must be a Float32Array/],
+      // the functional op
+      [() => spatialDropout(x, dims), T, /options object/],
+      [() => spatialDropout(x, dims, { rate: 2 }), R, /rate=2/],
+      [() => spatialDropout(x, [120, 1], { rate: 0.5 }), E, /3, 4 or 5 dims/],
+      [() => spatialDropout(x, [1, 1, 1, 1, 1, 120], { rate: 0.5 }), E, /3, 4 or 5 dims/],
+      [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, training: 1 }), T, /`training`/],
+      [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, seed: -3 }), R, /seed/],
+      [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, dataformat: "channels_first" }), T, /unknown option `dataformat`/],
+      [() => spatialDropout(x, [2, 3, 4, 4], { rate: 0.5 }), E, /holds 120 elements/],
+      // configs
+      [() => SpatialDropout2D.fromConfig(), T, /config object or its JSON text/],
+      [() => SpatialDropout2D.fromConfig(42), T, /config object or its JSON text/],
+      [() => SpatialDropout2D.fromConfig("{\"rate\": 0.5"), E, /malformed JSON/],
+      [() => SpatialDropout2D.fromConfig("[1, 2]"), E, /JSON object/],
+      [() => SpatialDropout2D.fromConfig({ seed: 1 }), E, /rate/],
+      [() => SpatialDropout2D.fromConfig({ rate: 1.5 }), E, /rate=1.5/],
+      [() => SpatialDropout2D.fromConfig({ rate: 0.5, data_format: "nhwc" }), E, /data_format/],
+      [() => SpatialDropout2D.fromConfig({ rate: 0.5, seed: 2 ** 60 }), R, /bigint/],
+      [() => SpatialDropout2D.fromConfig({ rate: 0.5, seed: -1 }), R, /non-negative/],
+      [() => SpatialDropout2D.fromConfig({ rate: 0.5, dtype: "float16" }), E, /float32/],
+      [() => SpatialDropout1D.fromConfig({ rate: 0.5, data_format: "channels_first" }), E, /channels_first|data_format/],
+      [() => SpatialDropout3D.fromConfig({ class_name: "SpatialDropout2D", config: { rate: 0.5 } }), E, /SpatialDropout2D/],
+      // zero-copy buffers
+      [() => new WasmBuffer(-1), R, /non-negative integer/],
+      [() => new WasmBuffer(1.5), R, /non-negative integer/],
+      [() => new WasmBuffer(2 ** 31), R, /larger than wasm32/],
+      [() => layer.callInPlace(new WasmBuffer(10), dims, true), E, /holds 10 elements/],
+    ];
+    for (const [fn, type, pattern] of bad) throws(fn, type, pattern);
+    // None of the failed calls drew from the generator or left state behind.
+    const fresh = new SpatialDropout2D({ rate: 0.5, seed: 5 });
+    sameBits(layer.call(x, dims, true), bits(fresh.call(x, dims, true)), "first mask after the errors");
+    throws(() => layer.backward(x, [2, 3, 5, 4]), E, /shape other than/, "backward with other dims");
+    const freed = new WasmBuffer(4);
+    freed.free();
+    throws(() => freed.view(), E, /freed/, "view of a freed buffer");
+    throws(() => layer.callInPlace(freed, [1, 1, 1, 4]), E, /freed/, "freed buffer");
+    layer.free();
+    fresh.free();
+  });
+
+  test("zero copy: views are re-created after wasm memory grows", () => {
+    const dims = [1, 4, 4, 8];
+    const n = product(dims);
+    const buffer = new WasmBuffer(n);
+    equal(buffer.length, n, "length");
+    ok(buffer.view().every((v) => v === 0), "zeroed");
+    const first = buffer.view();
+    first.set(knownInput(n));
+    equal(buffer.view(), first, "the same view while memory has not grown");
+    // Force growth: 64 MiB more than any earlier test used.
+    const big = new WasmBuffer(16 * 1024 * 1024);
+    equal(first.length, 0, "the old view is detached after growth");
+    const again = buffer.view();
+    equal(again.length, n, "a new view");
+    sameBits(again, bits(knownInput(n)), "the data survived the growth");
+    const layer = new SpatialDropout2D({ rate: 0.5, seed: 1 });
+    layer.callInPlace(buffer, dims, true);
+    const expected = new SpatialDropout2D({ rate: 0.5, seed: 1 }).call(knownInput(n), dims, true);
+    sameBits(buffer.view(), bits(expected), "processed in place");
+    big.free();
+    buffer.free();
+  });
+
+  test("empty tensors and zero dims", () => {
+    const l = new SpatialDropout3D({ rate: 0.5, seed: 1 });
+    equal(l.call(new Float32Array(0), [0, 1, 1, 1, 4], true).length, 0, "zero batch");
+    equal(l.call(new Float32Array(0), [2, 0, 3, 3, 4], true).length, 0, "zero depth");
+    equal(spatialDropout(new Float32Array(0), [0, 0, 0], { rate: 0.5, training: true }).length, 0, "functional");
+  });
+}
