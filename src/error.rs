@@ -48,6 +48,45 @@ pub enum Error {
     NoForwardCall,
     /// `backward` got a shape other than the one of the last forward call.
     ShapeMismatch,
+    /// JSON text is malformed: `reason` says what was wrong at byte `offset`.
+    Json {
+        /// What the reader expected, e.g. "expected `,` or `}`".
+        reason: &'static str,
+        /// Byte offset into the JSON text.
+        offset: usize,
+    },
+    /// An output buffer is too small for the JSON text; nothing was written.
+    BufferTooSmall {
+        /// Bytes the text needs.
+        needed: usize,
+        /// Bytes the buffer holds.
+        found: usize,
+    },
+    /// The JSON describes another layer class than the one being built.
+    WrongClass {
+        /// The class being built, e.g. `"SpatialDropout2D"`.
+        expected: &'static str,
+        /// The SpatialDropout class the JSON names, or `None` for any other class.
+        found: Option<&'static str>,
+    },
+    /// The layer's `dtype` is not float32 (the only one these kernels compute in).
+    UnsupportedDtype,
+    /// The config has a non-null `noise_shape`: SpatialDropout derives it from the input.
+    NoiseShape,
+    /// A key the JSON must have is missing.
+    MissingKey {
+        /// The key, e.g. `"rate"`.
+        key: &'static str,
+    },
+    /// A key has a value of the wrong JSON type or out of range.
+    InvalidValue {
+        /// The key, e.g. `"seed"`.
+        key: &'static str,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// No SpatialDropout layer of the model JSON has the requested name.
+    LayerNotFound,
 }
 
 impl fmt::Display for Error {
@@ -89,6 +128,32 @@ impl fmt::Display for Error {
             Error::ShapeMismatch => f.write_str(
                 "`backward` got a shape other than the one of the layer's last forward call",
             ),
+            Error::Json { reason, offset } => {
+                write!(f, "malformed JSON at byte {offset}: {reason}")
+            }
+            Error::BufferTooSmall { needed, found } => write!(
+                f,
+                "the output buffer holds {found} bytes but the JSON text needs {needed}"
+            ),
+            Error::WrongClass {
+                expected,
+                found: Some(found),
+            } => write!(f, "the JSON describes a {found} layer, not a {expected}"),
+            Error::WrongClass {
+                expected,
+                found: None,
+            } => write!(f, "the JSON describes another layer class, not a {expected}"),
+            Error::UnsupportedDtype => f.write_str(
+                "only float32 layers are supported: `dtype` must be \"float32\" or a float32 DTypePolicy",
+            ),
+            Error::NoiseShape => f.write_str(
+                "`noise_shape` must be null: SpatialDropout derives the noise shape from the input",
+            ),
+            Error::MissingKey { key } => write!(f, "the JSON has no `{key}`"),
+            Error::InvalidValue { key, expected } => write!(f, "`{key}` must be {expected}"),
+            Error::LayerNotFound => {
+                f.write_str("the model JSON has no SpatialDropout layer of that name")
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![no_std]
 
+#[cfg(feature = "json")]
+mod config;
 mod error;
 mod format;
 mod kernel;
@@ -9,6 +11,8 @@ mod mask;
 mod rate;
 mod shape;
 
+#[cfg(feature = "json")]
+pub use config::{LayerJson, MAX_CONFIG_LEN, MAX_SERIALIZED_LEN, ModelLayers};
 pub use error::Error;
 pub use format::DataFormat;
 pub use kernel::{apply_mask, apply_mask_in_place, spatial_dropout, spatial_dropout_in_place};

@@ -1,0 +1,652 @@
+//! Keras JSON: `get_config` and `serialize_keras_object` out, `from_config` in, and the
+//! SpatialDropout layers of a whole `model.to_json()` found in place. No allocation: text goes
+//! into the caller's `&mut [u8]` and is read from the caller's `&[u8]`.
+//!
+//! The reader is a strict, iterative lexer ([`lex`]) rather than a serde deserializer: Keras's
+//! forms need specific errors per key, `dtype` is a string or an object, Python escapes
+//! astral characters as surrogate pairs, and a model document must be walked without
+//! recursion on hostile nesting.
+
+mod float;
+mod lex;
+
+use core::any::Any;
+use core::ops::Range;
+
+use lex::{Members, Span, Tok};
+
+use crate::{DataFormat, Error, MAX_NAME_LEN, Name, Rate, SpatialDropout};
+
+/// Longest text [`SpatialDropout::write_config`] can write: a name of [`MAX_NAME_LEN`] bytes
+/// that all need `\u00XX` escapes, the longest rate and seed, and `channels_first`.
+pub const MAX_CONFIG_LEN: usize = CONFIG_KEYS_LEN + MAX_RATE_LEN + MAX_SEED_LEN + MAX_NAME_JSON_LEN;
+
+/// Longest text [`SpatialDropout::write_serialized`] can write.
+pub const MAX_SERIALIZED_LEN: usize = SERIALIZED_HEAD.len()
+    + "SpatialDropout3D".len()
+    + SERIALIZED_CONFIG.len()
+    + MAX_CONFIG_LEN
+    + SERIALIZED_TAIL.len();
+
+/// `{"rate":`, `,"seed":`, `,"name":`, the dtype and data_format members and `}`.
+const CONFIG_KEYS_LEN: usize =
+    r#"{"rate":,"seed":,"name":,"dtype":"float32","data_format":"channels_first"}"#.len();
+/// `2.2250738585072014e-308`: 17 digits, a point, `e-308`.
+const MAX_RATE_LEN: usize = 23;
+/// `18446744073709551615`.
+const MAX_SEED_LEN: usize = 20;
+/// Quotes and six bytes (`\u0001`) per name byte.
+const MAX_NAME_JSON_LEN: usize = 2 + 6 * MAX_NAME_LEN;
+
+const SERIALIZED_HEAD: &str = r#"{"module":"keras.layers","class_name":""#;
+const SERIALIZED_CONFIG: &str = r#"","config":"#;
+const SERIALIZED_TAIL: &str = r#","registered_name":null}"#;
+
+/// The three class names, by rank.
+const CLASS_NAMES: [&str; 3] = ["SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"];
+
+/// `dtype` objects naming a float32 policy: Keras 3 (`DTypePolicy`; `FloatDTypePolicy` before
+/// 3.5) and tf.keras (`Policy`).
+const POLICY_CLASSES: [&str; 3] = ["DTypePolicy", "FloatDTypePolicy", "Policy"];
+
+const SEED_RANGE: &str = "null or an integer from 0 to 18446744073709551615";
+
+/// Where JSON text goes: first a counter (to check the caller's buffer), then the buffer.
+pub(crate) trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+struct Count(usize);
+
+impl Sink for Count {
+    fn put(&mut self, bytes: &[u8]) {
+        self.0 = self.0.saturating_add(bytes.len());
+    }
+}
+
+struct Fill<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl Sink for Fill<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
+        // Always fits: the buffer was checked against the counted length.
+        if let Some(slot) = self.buf.get_mut(self.len..end) {
+            slot.copy_from_slice(bytes);
+        }
+        self.len = end;
+    }
+}
+
+/// Counts what `emit` writes, then writes it if `buf` is large enough (else writes nothing).
+fn write_checked(buf: &mut [u8], emit: impl Fn(&mut dyn Sink)) -> Result<usize, Error> {
+    let mut count = Count(0);
+    emit(&mut count);
+    if count.0 > buf.len() {
+        return Err(Error::BufferTooSmall {
+            needed: count.0,
+            found: buf.len(),
+        });
+    }
+    let mut fill = Fill { buf, len: 0 };
+    emit(&mut fill);
+    Ok(fill.len)
+}
+
+/// A string as Python's `json.dumps` writes it (`ensure_ascii=True`): quotes, `\"`, `\\`,
+/// `\n`-style escapes, and `\uxxxx` (lower-case, UTF-16) for everything outside `' '..='~'`.
+fn write_py_str(s: &str, w: &mut dyn Sink) {
+    w.put(b"\"");
+    for c in s.chars() {
+        match c {
+            '"' => w.put(b"\\\""),
+            '\\' => w.put(b"\\\\"),
+            '\n' => w.put(b"\\n"),
+            '\r' => w.put(b"\\r"),
+            '\t' => w.put(b"\\t"),
+            '\u{8}' => w.put(b"\\b"),
+            '\u{c}' => w.put(b"\\f"),
+            ' '..='~' => w.put(&[c as u8]),
+            _ => {
+                let mut units = [0u16; 2];
+                for &unit in c.encode_utf16(&mut units).iter() {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    let nibble = |shift: u16| HEX[usize::from((unit >> shift) & 0xF)];
+                    w.put(&[b'\\', b'u', nibble(12), nibble(8), nibble(4), nibble(0)]);
+                }
+            }
+        }
+    }
+    w.put(b"\"");
+}
+
+fn write_u64(mut v: u64, w: &mut dyn Sink) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 || i == 0 {
+            break;
+        }
+    }
+    w.put(digits.get(i..).unwrap_or(&[]));
+}
+
+/// A JSON value's span, kind-checked and decoded on demand.
+#[derive(Debug, Clone, Copy)]
+struct Value<'a> {
+    doc: &'a [u8],
+    span: Span,
+}
+
+impl<'a> Value<'a> {
+    fn first(&self) -> Option<u8> {
+        self.doc.get(self.span.0).copied()
+    }
+
+    fn is_null(&self) -> bool {
+        self.first() == Some(b'n')
+    }
+
+    fn is_object(&self) -> bool {
+        self.first() == Some(b'{')
+    }
+
+    fn text(&self) -> &'a str {
+        self.doc
+            .get(self.span.0..self.span.1)
+            .and_then(|raw| core::str::from_utf8(raw).ok())
+            .unwrap_or("")
+    }
+
+    /// The string's contents, if this is a string.
+    fn string(&self) -> Option<Span> {
+        lex::string_contents(self.doc, self.span)
+    }
+
+    fn number(&self) -> Option<f64> {
+        match lex::token(self.doc, self.span.0) {
+            Ok((Tok::Num, _)) => self.text().parse().ok(),
+            _ => None,
+        }
+    }
+
+    fn members(&self) -> Members<'a> {
+        Members::new(self.doc, self.span.0)
+    }
+}
+
+/// The keys of a layer object that the reader looks at (the last of a repeated key wins, as
+/// in Python's `json.loads`).
+#[derive(Debug, Default, Clone, Copy)]
+struct Keys {
+    class_name: Option<Span>,
+    config: Option<Span>,
+    rate: Option<Span>,
+    seed: Option<Span>,
+    name: Option<Span>,
+    dtype: Option<Span>,
+    data_format: Option<Span>,
+    noise_shape: Option<Span>,
+}
+
+impl Keys {
+    fn read(object: Value<'_>) -> Result<Keys, Error> {
+        let mut keys = Keys::default();
+        for member in object.members() {
+            let member = member?;
+            let Some(key) = lex::decode::<16>(object.doc, member.key)? else {
+                continue;
+            };
+            let slot = match key.as_str() {
+                "class_name" => &mut keys.class_name,
+                "config" => &mut keys.config,
+                "rate" => &mut keys.rate,
+                "seed" => &mut keys.seed,
+                "name" => &mut keys.name,
+                "dtype" => &mut keys.dtype,
+                "data_format" => &mut keys.data_format,
+                "noise_shape" => &mut keys.noise_shape,
+                _ => continue,
+            };
+            *slot = Some(member.value);
+        }
+        Ok(keys)
+    }
+}
+
+/// The rank of a class name of ours, if it is one.
+fn class_rank(doc: &[u8], contents: Span) -> Result<Option<usize>, Error> {
+    for (i, class) in CLASS_NAMES.iter().enumerate() {
+        if lex::str_eq(doc, contents, class)? {
+            return Ok(Some(i + 1));
+        }
+    }
+    Ok(None)
+}
+
+impl<const S: usize> SpatialDropout<S> {
+    /// The length of [`write_config`](Self::write_config)'s output, at most
+    /// [`MAX_CONFIG_LEN`].
+    pub fn config_len(&self) -> usize {
+        let mut count = Count(0);
+        self.emit_config(&mut count);
+        count.0
+    }
+
+    /// Writes Keras's `get_config()` as compact JSON into `buf` and returns its length: the
+    /// bytes of Python's `json.dumps(layer.get_config(), separators=(",", ":"))` for the same
+    /// layer in Keras 3, e.g.
+    /// `{"rate":0.25,"seed":7,"name":"spatial_dropout3d","dtype":"float32","data_format":"channels_last"}`
+    /// (`SpatialDropout1D` has no `data_format`; `seed` is `null` for a layer without one).
+    ///
+    /// Fails with [`Error::BufferTooSmall`] when `buf` is shorter than
+    /// [`config_len`](Self::config_len), writing nothing. A buffer of [`MAX_CONFIG_LEN`]
+    /// bytes always fits.
+    pub fn write_config(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        write_checked(buf, |w| self.emit_config(w))
+    }
+
+    /// The length of [`write_serialized`](Self::write_serialized)'s output, at most
+    /// [`MAX_SERIALIZED_LEN`].
+    pub fn serialized_len(&self) -> usize {
+        let mut count = Count(0);
+        self.emit_serialized(&mut count);
+        count.0
+    }
+
+    /// Writes Keras's `keras.saving.serialize_keras_object(layer)` as compact JSON:
+    /// `{"module":"keras.layers","class_name":"SpatialDropout2D","config":{…},"registered_name":null}`.
+    ///
+    /// Fails with [`Error::BufferTooSmall`] when `buf` is shorter than
+    /// [`serialized_len`](Self::serialized_len), writing nothing.
+    pub fn write_serialized(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        write_checked(buf, |w| self.emit_serialized(w))
+    }
+
+    fn emit_config(&self, w: &mut dyn Sink) {
+        w.put(br#"{"rate":"#);
+        float::write_repr(self.rate().get(), w);
+        w.put(br#","seed":"#);
+        match self.seed() {
+            Some(seed) => write_u64(seed, w),
+            None => w.put(b"null"),
+        }
+        w.put(br#","name":"#);
+        write_py_str(self.name(), w);
+        w.put(br#","dtype":"float32""#);
+        if S != 1 {
+            w.put(br#","data_format":""#);
+            w.put(self.data_format().as_str().as_bytes());
+            w.put(b"\"");
+        }
+        w.put(b"}");
+    }
+
+    fn emit_serialized(&self, w: &mut dyn Sink) {
+        w.put(SERIALIZED_HEAD.as_bytes());
+        w.put(Self::CLASS_NAME.as_bytes());
+        w.put(SERIALIZED_CONFIG.as_bytes());
+        self.emit_config(w);
+        w.put(SERIALIZED_TAIL.as_bytes());
+    }
+
+    /// Builds a layer from Keras JSON. Accepts, as one JSON text:
+    ///
+    /// - a config, as `get_config()` writes it (Keras 3, or Keras 2 / tf.keras with
+    ///   `trainable` and `noise_shape: null` and no `data_format`, read as `channels_last`);
+    /// - a serialized layer `{"class_name": …, "config": {…}, …}`, including a layer entry
+    ///   cut from `model.to_json()` with its other keys (`name`, `inbound_nodes`, …);
+    /// - `dtype` as `"float32"`, `null`, or a float32 `DTypePolicy` / `Policy` object.
+    ///
+    /// A missing `seed` or `"seed": null` gives a layer with no config seed: its generator
+    /// starts from seed 0, so call [`reseed`](Self::reseed) with entropy before training, as
+    /// Keras draws a fresh seed. A missing name gives the entry's `name`, then Keras's default.
+    /// Other keys are ignored.
+    ///
+    /// Fails with [`Error::Json`] (malformed JSON, with the byte offset),
+    /// [`Error::WrongClass`] (another class or rank), [`Error::MissingKey`] (`rate`, or
+    /// `config` after a `class_name`), [`Error::InvalidRate`], [`Error::InvalidDataFormat`],
+    /// [`Error::UnsupportedDtype`], [`Error::NameTooLong`], [`Error::NoiseShape`] or
+    /// [`Error::InvalidValue`] (a key of the wrong JSON type, a seed out of range,
+    /// `channels_first` for a 1D layer).
+    pub fn from_config(json: &[u8]) -> Result<Self, Error> {
+        let span = lex::document(json)?;
+        let root = Value { doc: json, span };
+        if !root.is_object() {
+            return Err(lex::malformed("expected a JSON object", span.0));
+        }
+        let outer = Keys::read(root)?;
+        let Some(class) = outer.class_name else {
+            return Self::build(json, outer, None);
+        };
+        let class = Value {
+            doc: json,
+            span: class,
+        };
+        let contents = class.string().ok_or(Error::InvalidValue {
+            key: "class_name",
+            expected: "a string",
+        })?;
+        match class_rank(json, contents)? {
+            Some(rank) if rank == S && S <= 3 => {}
+            found => {
+                return Err(Error::WrongClass {
+                    expected: Self::CLASS_NAME,
+                    found: found.and_then(|r| CLASS_NAMES.get(r - 1).copied()),
+                });
+            }
+        }
+        let config = outer.config.ok_or(Error::MissingKey { key: "config" })?;
+        let config = Value {
+            doc: json,
+            span: config,
+        };
+        if !config.is_object() {
+            return Err(Error::InvalidValue {
+                key: "config",
+                expected: "an object",
+            });
+        }
+        Self::build(json, Keys::read(config)?, outer.name)
+    }
+
+    /// Checks every key of a config, then builds the layer.
+    fn build(doc: &[u8], keys: Keys, entry_name: Option<Span>) -> Result<Self, Error> {
+        let value = |span: Option<Span>| {
+            span.map(|span| Value { doc, span })
+                .filter(|v| !v.is_null())
+        };
+        if value(keys.noise_shape).is_some() {
+            return Err(Error::NoiseShape);
+        }
+        let rate = keys.rate.ok_or(Error::MissingKey { key: "rate" })?;
+        let rate = Value { doc, span: rate }
+            .number()
+            .ok_or(Error::InvalidValue {
+                key: "rate",
+                expected: "a number between 0 and 1",
+            })?;
+        let rate = Rate::new(rate)?;
+        let seed = match value(keys.seed) {
+            None => None,
+            Some(seed) => Some(parse_seed(seed.text()).ok_or(Error::InvalidValue {
+                key: "seed",
+                expected: SEED_RANGE,
+            })?),
+        };
+        let format = match value(keys.data_format) {
+            None => DataFormat::ChannelsLast,
+            Some(format) => {
+                let contents = format.string().ok_or(Error::InvalidDataFormat)?;
+                let text = lex::decode::<16>(doc, contents)?.ok_or(Error::InvalidDataFormat)?;
+                text.parse()?
+            }
+        };
+        if let Some(dtype) = value(keys.dtype) {
+            check_dtype(dtype)?;
+        }
+        let name = match value(keys.name).or(value(entry_name)) {
+            None => None,
+            Some(name) => {
+                let contents = name.string().ok_or(Error::InvalidValue {
+                    key: "name",
+                    expected: "a string",
+                })?;
+                Some(
+                    lex::decode::<MAX_NAME_LEN>(doc, contents)?
+                        .ok_or(Error::NameTooLong { max: MAX_NAME_LEN })?,
+                )
+            }
+        };
+
+        let mut layer = Self::with_rate(rate);
+        if let Some(seed) = seed {
+            layer = layer.with_seed(seed);
+        }
+        if let Some(name) = name {
+            layer.set_name(&name)?;
+        }
+        let layer = with_format(layer, format);
+        if layer.data_format() != format {
+            return Err(Error::InvalidValue {
+                key: "data_format",
+                expected: "channels_last or absent (SpatialDropout1D is always channels_last)",
+            });
+        }
+        Ok(layer)
+    }
+
+    /// Builds the SpatialDropout layer called `name` in a whole `model.to_json()` document
+    /// (Sequential or Functional, Keras 3 or Keras 2, nested models included; the first
+    /// such layer in document order). Fails with [`Error::LayerNotFound`] when no
+    /// SpatialDropout layer has that name, [`Error::WrongClass`] when it has another rank,
+    /// and as [`from_config`](Self::from_config) does on its config.
+    pub fn from_model_json(model_json: &[u8], name: &str) -> Result<Self, Error> {
+        let layer = ModelLayers::new(model_json)?
+            .find(|layer| layer.is_named(name))
+            .ok_or(Error::LayerNotFound)?;
+        layer.build()
+    }
+}
+
+/// `SpatialDropout::with_data_format` exists for 2D and 3D only (Keras's 1D layer has no
+/// `data_format`); the reader is generic over the rank, so it reaches the builder through
+/// `Any`. A 1D layer is returned unchanged, which the caller reports.
+fn with_format<const S: usize>(
+    mut layer: SpatialDropout<S>,
+    format: DataFormat,
+) -> SpatialDropout<S> {
+    let any: &mut dyn Any = &mut layer;
+    if let Some(l) = any.downcast_mut::<SpatialDropout<2>>() {
+        *l = l.clone().with_data_format(format);
+    } else if let Some(l) = any.downcast_mut::<SpatialDropout<3>>() {
+        *l = l.clone().with_data_format(format);
+    }
+    layer
+}
+
+/// A decimal integer in `0 ..= u64::MAX`, as JSON writes it (no sign, fraction or exponent).
+fn parse_seed(text: &str) -> Option<u64> {
+    if text.bytes().all(|c| c.is_ascii_digit()) {
+        text.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// `"float32"`, or a `DTypePolicy`/`Policy` object whose config names `float32`.
+fn check_dtype(dtype: Value<'_>) -> Result<(), Error> {
+    let doc = dtype.doc;
+    if let Some(contents) = dtype.string() {
+        return if lex::str_eq(doc, contents, "float32")? {
+            Ok(())
+        } else {
+            Err(Error::UnsupportedDtype)
+        };
+    }
+    if !dtype.is_object() {
+        return Err(Error::InvalidValue {
+            key: "dtype",
+            expected: "\"float32\" or a DTypePolicy object",
+        });
+    }
+    let keys = Keys::read(dtype)?;
+    let is_policy = match keys.class_name.and_then(|s| lex::string_contents(doc, s)) {
+        Some(class) => {
+            let mut any = false;
+            for policy in POLICY_CLASSES {
+                any |= lex::str_eq(doc, class, policy)?;
+            }
+            any
+        }
+        None => false,
+    };
+    let config = keys
+        .config
+        .map(|span| Value { doc, span })
+        .filter(Value::is_object);
+    let name = match config {
+        Some(config) => Keys::read(config)?.name,
+        None => None,
+    };
+    match name.and_then(|s| lex::string_contents(doc, s)) {
+        Some(name) if is_policy && lex::str_eq(doc, name, "float32")? => Ok(()),
+        _ => Err(Error::UnsupportedDtype),
+    }
+}
+
+/// The SpatialDropout layers of a `model.to_json()` document (or any JSON text), in document
+/// order: every object whose `class_name` is `SpatialDropout1D`, `2D` or `3D`, at any depth.
+///
+/// [`new`](Self::new) checks the whole document once; the iterator then walks it without
+/// allocating or recursing.
+///
+/// ```
+/// use spatial_dropout::{ModelLayers, SpatialDropout2D};
+///
+/// let model = br#"{"class_name": "Sequential", "config": {"name": "m", "layers": [
+///   {"class_name": "Dense", "config": {"name": "dense", "units": 4}},
+///   {"class_name": "SpatialDropout2D", "config": {"rate": 0.3, "seed": 1, "name": "drop",
+///     "dtype": "float32", "data_format": "channels_last"}}]}}"#;
+/// let found: Vec<_> = ModelLayers::new(model)?.collect();
+/// assert_eq!(found.len(), 1);
+/// assert_eq!((found[0].class_name(), found[0].rank()), ("SpatialDropout2D", 2));
+/// assert_eq!(found[0].name()?, "drop");
+/// let layer: SpatialDropout2D = found[0].build()?;
+/// assert_eq!(layer.seed(), Some(1));
+/// # Ok::<(), spatial_dropout::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ModelLayers<'a> {
+    doc: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> ModelLayers<'a> {
+    /// Checks that `model_json` is well-formed JSON ([`Error::Json`] otherwise).
+    pub fn new(model_json: &'a [u8]) -> Result<Self, Error> {
+        lex::document(model_json)?;
+        Ok(ModelLayers {
+            doc: model_json,
+            pos: 0,
+        })
+    }
+}
+
+impl<'a> Iterator for ModelLayers<'a> {
+    type Item = LayerJson<'a>;
+
+    fn next(&mut self) -> Option<LayerJson<'a>> {
+        loop {
+            // The document was checked: the only error left is its end.
+            let (tok, (start, end)) = lex::token(self.doc, self.pos).ok()?;
+            self.pos = end;
+            if tok != Tok::Open(true) {
+                continue;
+            }
+            if let Some(layer) = LayerJson::at(self.doc, start) {
+                self.pos = layer.span.1;
+                return Some(layer);
+            }
+        }
+    }
+}
+
+/// One SpatialDropout layer object found by [`ModelLayers`].
+#[derive(Debug, Clone, Copy)]
+pub struct LayerJson<'a> {
+    doc: &'a [u8],
+    span: Span,
+    rank: usize,
+    name: Option<Span>,
+}
+
+impl<'a> LayerJson<'a> {
+    /// The layer at the object starting at `start`, if its `class_name` is one of ours.
+    fn at(doc: &'a [u8], start: usize) -> Option<Self> {
+        let object = Value {
+            doc,
+            span: lex::value(doc, start).ok()?,
+        };
+        let keys = Keys::read(object).ok()?;
+        let class = lex::string_contents(doc, keys.class_name?)?;
+        let rank = class_rank(doc, class).ok()??;
+        let config_name = keys
+            .config
+            .map(|span| Value { doc, span })
+            .filter(Value::is_object)
+            .and_then(|config| Keys::read(config).ok()?.name);
+        let name = config_name
+            .or(keys.name)
+            .and_then(|span| lex::string_contents(doc, span));
+        Some(LayerJson {
+            doc,
+            span: object.span,
+            rank,
+            name,
+        })
+    }
+
+    /// `"SpatialDropout1D"`, `"SpatialDropout2D"` or `"SpatialDropout3D"`.
+    pub fn class_name(&self) -> &'static str {
+        CLASS_NAMES
+            .get(self.rank.wrapping_sub(1))
+            .copied()
+            .unwrap_or("")
+    }
+
+    /// The spatial rank: 1, 2 or 3.
+    pub fn rank(&self) -> usize {
+        self.rank
+    }
+
+    /// The layer's name: its config's `name`, else the entry's `name`, else Keras's default
+    /// for the class. Fails on a name longer than [`MAX_NAME_LEN`] or a bad escape.
+    pub fn name(&self) -> Result<Name, Error> {
+        let default = || {
+            Name::try_from(match self.rank {
+                1 => SpatialDropout::<1>::DEFAULT_NAME,
+                2 => SpatialDropout::<2>::DEFAULT_NAME,
+                _ => SpatialDropout::<3>::DEFAULT_NAME,
+            })
+            .map_err(|_| Error::NameTooLong { max: MAX_NAME_LEN })
+        };
+        match self.name {
+            None => default(),
+            Some(span) => {
+                lex::decode(self.doc, span)?.ok_or(Error::NameTooLong { max: MAX_NAME_LEN })
+            }
+        }
+    }
+
+    /// Whether [`name`](Self::name) is `name`.
+    pub fn is_named(&self, name: &str) -> bool {
+        match self.name {
+            Some(span) => lex::str_eq(self.doc, span, name).unwrap_or(false),
+            None => self.name().is_ok_and(|n| n == name),
+        }
+    }
+
+    /// The layer object's text.
+    pub fn json(&self) -> &'a [u8] {
+        self.doc.get(self.span.0..self.span.1).unwrap_or(&[])
+    }
+
+    /// Where the layer object sits in the document, in bytes.
+    pub fn range(&self) -> Range<usize> {
+        self.span.0..self.span.1
+    }
+
+    /// Builds the layer, as [`SpatialDropout::from_config`] does on [`json`](Self::json);
+    /// [`Error::WrongClass`] when `S` is not [`rank`](Self::rank).
+    pub fn build<const S: usize>(&self) -> Result<SpatialDropout<S>, Error> {
+        SpatialDropout::from_config(self.json())
+    }
+}
