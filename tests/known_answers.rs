@@ -405,3 +405,30 @@ fn map_order_is_sample_major_for_both_layouts() {
         assert_eq!(y, expected, "{format}");
     }
 }
+
+#[test]
+fn unseeded_layers_start_from_seed_zero_and_reseed_restarts() {
+    let dims = [3, 2, 2, 40];
+    let x: Vec<f32> = (0..480).map(kat_input).collect();
+    let run = |layer: &mut SpatialDropout2D| {
+        let mut y = vec![0.0; 480];
+        layer.call(&x, &dims, &mut y, true).unwrap();
+        bits(&y)
+    };
+    let mut unseeded = SpatialDropout2D::new(0.25).unwrap();
+    let mut zero = SpatialDropout2D::new(0.25).unwrap().with_seed(0);
+    assert_eq!(unseeded.seed(), None);
+    assert_eq!(run(&mut unseeded), run(&mut zero));
+    assert_eq!(run(&mut unseeded), run(&mut zero));
+
+    // reseed restarts the generator but keeps the config seed.
+    let mut seeded = SpatialDropout2D::new(0.25).unwrap().with_seed(42);
+    let first = run(&mut seeded);
+    run(&mut seeded);
+    seeded.reseed(42);
+    assert_eq!(seeded.seed(), Some(42));
+    assert_eq!(run(&mut seeded), first);
+    unseeded.reseed(42);
+    assert_eq!(unseeded.seed(), None);
+    assert_eq!(run(&mut unseeded), first);
+}
