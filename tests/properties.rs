@@ -316,6 +316,35 @@ where
     Ok(())
 }
 
+/// A shape's accessors agree with its dims, and `from_dims(dims())` gives it back.
+fn shape_round_trips<const S: usize>(case: Case) -> Result<(), TestCaseError> {
+    for format in [CL, CF] {
+        let shape = case.shape::<S>(format);
+        let dims = shape.dims();
+        prop_assert_eq!(dims.len(), Shape::<S>::RANK);
+        prop_assert_eq!(Shape::<S>::RANK, S + 2);
+        prop_assert_eq!(Shape::<S>::from_dims(&dims, format), Ok(shape));
+        prop_assert_eq!(dims[0], case.batch);
+        let (channels, spatial) = match format {
+            CF => (dims[1], &dims[2..]),
+            CL => (dims[S + 1], &dims[1..=S]),
+        };
+        prop_assert_eq!(channels, case.channels);
+        prop_assert_eq!(spatial, &case.spatial[..]);
+        prop_assert_eq!(shape.spatial().to_vec(), case.spatial.clone());
+        prop_assert_eq!(
+            (shape.batch(), shape.channels(), shape.format()),
+            (case.batch, case.channels, format)
+        );
+        prop_assert_eq!(shape.maps(), case.batch * case.channels);
+        prop_assert_eq!(shape.map_len(), case.map_len());
+        prop_assert_eq!(shape.len(), dims.iter().product::<usize>());
+        prop_assert_eq!(shape.is_empty(), dims.contains(&0));
+        prop_assert_eq!(mask_words(shape.maps()), shape.maps().div_ceil(32));
+    }
+    Ok(())
+}
+
 macro_rules! properties_for_rank {
     ($module:ident, $s:literal) => {
         mod $module {
@@ -356,6 +385,11 @@ macro_rules! properties_for_rank {
                 #[test]
                 fn dropped_maps_are_positive_zero(case in cases($s, special_bits().boxed())) {
                     super::dropped_maps_are_positive_zero::<$s>(case)?;
+                }
+
+                #[test]
+                fn shape_accessors_and_dims_round_trip(case in cases($s, any_bits().boxed())) {
+                    shape_round_trips::<$s>(case)?;
                 }
 
                 #[test]
