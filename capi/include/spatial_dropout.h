@@ -48,8 +48,13 @@ extern "C" {
 /* The longest layer name in bytes (UTF-8, without the terminating NUL). */
 #define SPATIAL_DROPOUT_MAX_NAME_LEN 64
 
-/* Storage for one layer. Opaque: create it with spatial_dropout_create or
-   spatial_dropout_from_config before any other use. A zero-initialised layer that was never
+/* The longest texts spatial_dropout_get_config and spatial_dropout_get_serialized write, in
+   bytes without the terminating NUL: a buffer of MAX_..._LEN + 1 bytes always fits. */
+#define SPATIAL_DROPOUT_MAX_CONFIG_LEN 503
+#define SPATIAL_DROPOUT_MAX_SERIALIZED_LEN 593
+
+/* Storage for one layer. Opaque: create it with spatial_dropout_create,
+   spatial_dropout_from_config or spatial_dropout_from_model_json before any other use. A zero-initialised layer that was never
    created is reported as SPATIAL_DROPOUT_ERROR_NOT_CREATED. */
 typedef union spatial_dropout_layer {
     unsigned char bytes[SPATIAL_DROPOUT_LAYER_SIZE];
@@ -86,6 +91,23 @@ enum spatial_dropout_status_code {
     SPATIAL_DROPOUT_ERROR_NO_FORWARD_CALL = 8,
     /* spatial_dropout_backward with dims other than those of the last forward call */
     SPATIAL_DROPOUT_ERROR_SHAPE_MISMATCH = 9,
+    /* the JSON text is malformed */
+    SPATIAL_DROPOUT_ERROR_JSON = 10,
+    /* an output text buffer is too small; the length out-parameter holds the length needed */
+    SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL = 11,
+    /* the JSON's class_name is another class or another spatial rank than requested */
+    SPATIAL_DROPOUT_ERROR_WRONG_CLASS = 12,
+    /* the JSON's dtype is not float32 */
+    SPATIAL_DROPOUT_ERROR_UNSUPPORTED_DTYPE = 13,
+    /* the JSON config has a non-null noise_shape */
+    SPATIAL_DROPOUT_ERROR_NOISE_SHAPE = 14,
+    /* a required JSON key is missing: rate; config after class_name; class_name with rank 0 */
+    SPATIAL_DROPOUT_ERROR_MISSING_KEY = 15,
+    /* a JSON key has a value of the wrong type or out of range (a seed above 2^64 - 1,
+       channels_first for a 1D layer, ...) */
+    SPATIAL_DROPOUT_ERROR_INVALID_VALUE = 16,
+    /* spatial_dropout_from_model_json: no SpatialDropout layer has that name */
+    SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND = 17,
     /* a required pointer is NULL */
     SPATIAL_DROPOUT_ERROR_NULL_POINTER = 100,
     /* a pointer is not aligned for its type (layer storage: SPATIAL_DROPOUT_LAYER_ALIGN) */
@@ -98,8 +120,6 @@ enum spatial_dropout_status_code {
     SPATIAL_DROPOUT_ERROR_NOT_CREATED = 104,
     /* an output buffer overlaps an input buffer without being the same buffer */
     SPATIAL_DROPOUT_ERROR_OVERLAP = 105,
-    /* an output text buffer is too small; the length out-parameter holds the length needed */
-    SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL = 106,
     /* an error of a newer Rust crate that this version of the C API has no code for */
     SPATIAL_DROPOUT_ERROR_UNKNOWN = 199
 };
@@ -118,6 +138,29 @@ enum spatial_dropout_status_code {
 spatial_dropout_status spatial_dropout_create(spatial_dropout_layer *layer, uint32_t rank,
                                               double rate, int32_t data_format, int has_seed,
                                               uint64_t seed, const char *name);
+
+/* Creates a layer from Keras JSON (`json_len` bytes, UTF-8, no NUL needed), as Keras's
+   SpatialDropout{rank}D.from_config / keras.saving.deserialize_keras_object. Accepts:
+     - a config as get_config() writes it: {"rate":0.25,"seed":7,"name":"...",
+       "dtype":"float32","data_format":"channels_last"} (Keras 3), or Keras 2 / tf.keras's form
+       (trainable, noise_shape null, no data_format: read as channels_last);
+     - a serialized layer {"module":"keras.layers","class_name":"SpatialDropout2D",
+       "config":{...},...}, also a layer entry cut from model.to_json();
+     - dtype as "float32" or a float32 DTypePolicy object.
+   rank: 1, 2 or 3, checked against a class_name if there is one (else WRONG_CLASS); or 0 to
+   take the rank from the class_name (a bare config then fails with MISSING_KEY).
+   A null or missing seed gives a layer without a config seed: its generator starts from 0, so
+   call spatial_dropout_reseed with entropy before training (Keras draws a fresh seed). */
+spatial_dropout_status spatial_dropout_from_config(spatial_dropout_layer *layer, uint32_t rank,
+                                                   const char *json, size_t json_len);
+
+/* Creates the SpatialDropout1D/2D/3D layer named `name` (NUL-terminated) of a whole
+   model.to_json() document (Sequential or Functional, Keras 3 or Keras 2, nested models
+   included; the first such layer in document order). The rank comes from its class_name. */
+spatial_dropout_status spatial_dropout_from_model_json(spatial_dropout_layer *layer,
+                                                       const char *model_json,
+                                                       size_t model_json_len,
+                                                       const char *name);
 
 /* Keras's call(inputs, training) out of place: writes `output`. Training (nonzero) with
    0 < rate < 1 draws the next mask from the layer's generator; otherwise nothing is drawn.
@@ -159,6 +202,22 @@ spatial_dropout_status spatial_dropout_get_info(const spatial_dropout_layer *lay
    fits. */
 spatial_dropout_status spatial_dropout_get_name(const spatial_dropout_layer *layer, char *buf,
                                                 size_t capacity, size_t *len);
+
+/* Writes Keras's get_config() as compact JSON, the bytes of Python's
+   json.dumps(layer.get_config(), separators=(",", ":")) in Keras 3, e.g.
+   {"rate":0.25,"seed":7,"name":"spatial_dropout3d","dtype":"float32","data_format":"channels_last"}
+   (1D: no data_format; seed null for a layer without one), and a NUL, into `buf`
+   (`capacity` bytes); its length without the NUL into `*len`. If it does not fit:
+   SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL, `*len` = the length needed without the NUL, `buf`
+   unchanged. SPATIAL_DROPOUT_MAX_CONFIG_LEN + 1 bytes always fit. */
+spatial_dropout_status spatial_dropout_get_config(const spatial_dropout_layer *layer, char *buf,
+                                                  size_t capacity, size_t *len);
+
+/* As spatial_dropout_get_config, for keras.saving.serialize_keras_object(layer):
+   {"module":"keras.layers","class_name":"SpatialDropout3D","config":{...},
+   "registered_name":null}. SPATIAL_DROPOUT_MAX_SERIALIZED_LEN + 1 bytes always fit. */
+spatial_dropout_status spatial_dropout_get_serialized(const spatial_dropout_layer *layer,
+                                                      char *buf, size_t capacity, size_t *len);
 
 /* A static, NUL-terminated English message for any status code (also for numbers that are not
    codes). Never NULL; never free it. */

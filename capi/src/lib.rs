@@ -21,6 +21,8 @@ use spatial_dropout::{
 };
 
 mod header;
+#[cfg(feature = "json")]
+mod json;
 mod status;
 
 use header::header_define;
@@ -43,6 +45,10 @@ const _: () = assert!(
 const _: () = assert!(
     align_of::<Handle>() <= LAYER_ALIGN,
     "SPATIAL_DROPOUT_LAYER_ALIGN in the header is smaller than the layer's alignment"
+);
+const _: () = assert!(
+    header_define(HEADER.as_bytes(), b"SPATIAL_DROPOUT_MAX_NAME_LEN") == MAX_NAME_LEN,
+    "SPATIAL_DROPOUT_MAX_NAME_LEN in the header is not the crate's MAX_NAME_LEN"
 );
 const _: () = assert!(LAYER_ALIGN.is_power_of_two() && LAYER_SIZE % LAYER_ALIGN == 0);
 
@@ -370,8 +376,16 @@ pub unsafe extern "C" fn spatial_dropout_get_name(
         Ok(l) => l,
         Err(code) => return code,
     };
+    let name = layer.name().as_bytes();
+    let fill = |out: &mut [u8]| {
+        let n = out.len().min(name.len());
+        if let (Some(to), Some(from)) = (out.get_mut(..n), name.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        Ok(n)
+    };
     // SAFETY: `buf` holds `capacity` bytes, `len` is writable, or either is null.
-    unsafe { write_c_string(layer.name().as_bytes(), buf, capacity, len) }
+    unsafe { write_text(name.len(), buf, capacity, len, fill) }
 }
 
 /// The static, NUL-terminated message of a status code. See the header.
@@ -653,39 +667,52 @@ unsafe fn c_name<'a>(name: *const c_char) -> Result<Option<&'a str>, i32> {
     }
 }
 
-/// Copies `text` and a NUL into `buf` and its length (without the NUL) into `*len`.
+/// Writes a text of `needed` bytes (produced by `fill`) and a NUL into `buf`, and `needed`
+/// into `*len`.
 ///
 /// On `BUFFER_TOO_SMALL`, `*len` still receives the length needed (without the NUL) and `buf`
 /// is left unchanged, so a caller can size its buffer and retry.
 ///
 /// # Safety
 /// `buf` is null or holds `capacity` writable bytes; `len` is null or writable.
-unsafe fn write_c_string(text: &[u8], buf: *mut c_char, capacity: usize, len: *mut usize) -> i32 {
+unsafe fn write_text(
+    needed: usize,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+    fill: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
+) -> i32 {
     if len.is_null() {
         return SPATIAL_DROPOUT_ERROR_NULL_POINTER;
     }
     if !len.is_aligned() {
         return SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT;
     }
-    // SAFETY: non-null and aligned (checked above); the caller passes a writable `size_t`.
-    unsafe { len.write(text.len()) };
-    if text.len() >= capacity {
-        return if buf.is_null() && capacity > 0 {
-            SPATIAL_DROPOUT_ERROR_NULL_POINTER
-        } else {
-            SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL
-        };
+    if needed >= capacity {
+        if buf.is_null() && capacity > 0 {
+            return SPATIAL_DROPOUT_ERROR_NULL_POINTER;
+        }
+        // SAFETY: non-null and aligned (checked above); the caller passes a writable `size_t`.
+        unsafe { len.write(needed) };
+        return SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL;
     }
     // SAFETY: `buf` holds `capacity` bytes or is null (then `slice_mut` fails).
     let out = match unsafe { slice_mut(buf.cast::<u8>(), capacity) } {
         Ok(out) => out,
         Err(code) => return code,
     };
-    let (body, rest) = out.split_at_mut(text.len().min(out.len()));
-    body.copy_from_slice(text.get(..body.len()).unwrap_or(&[]));
+    let Some((body, rest)) = out.split_at_mut_checked(needed) else {
+        return SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL;
+    };
+    let written = match fill(body) {
+        Ok(n) => n,
+        Err(e) => return code_of(e),
+    };
     if let Some(nul) = rest.first_mut() {
         *nul = 0;
     }
+    // SAFETY: as above.
+    unsafe { len.write(written) };
     SPATIAL_DROPOUT_OK
 }
 

@@ -15,13 +15,20 @@ pub const SPATIAL_DROPOUT_ERROR_MASK_TOO_SHORT: i32 = 6;
 pub const SPATIAL_DROPOUT_ERROR_NAME_TOO_LONG: i32 = 7;
 pub const SPATIAL_DROPOUT_ERROR_NO_FORWARD_CALL: i32 = 8;
 pub const SPATIAL_DROPOUT_ERROR_SHAPE_MISMATCH: i32 = 9;
+pub const SPATIAL_DROPOUT_ERROR_JSON: i32 = 10;
+pub const SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL: i32 = 11;
+pub const SPATIAL_DROPOUT_ERROR_WRONG_CLASS: i32 = 12;
+pub const SPATIAL_DROPOUT_ERROR_UNSUPPORTED_DTYPE: i32 = 13;
+pub const SPATIAL_DROPOUT_ERROR_NOISE_SHAPE: i32 = 14;
+pub const SPATIAL_DROPOUT_ERROR_MISSING_KEY: i32 = 15;
+pub const SPATIAL_DROPOUT_ERROR_INVALID_VALUE: i32 = 16;
+pub const SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND: i32 = 17;
 pub const SPATIAL_DROPOUT_ERROR_NULL_POINTER: i32 = 100;
 pub const SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT: i32 = 101;
 pub const SPATIAL_DROPOUT_ERROR_BAD_RANK: i32 = 102;
 pub const SPATIAL_DROPOUT_ERROR_INVALID_UTF8: i32 = 103;
 pub const SPATIAL_DROPOUT_ERROR_NOT_CREATED: i32 = 104;
 pub const SPATIAL_DROPOUT_ERROR_OVERLAP: i32 = 105;
-pub const SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL: i32 = 106;
 pub const SPATIAL_DROPOUT_ERROR_UNKNOWN: i32 = 199;
 
 /// The status code of a core error.
@@ -36,6 +43,14 @@ pub fn code_of(error: Error) -> i32 {
         Error::NameTooLong { .. } => SPATIAL_DROPOUT_ERROR_NAME_TOO_LONG,
         Error::NoForwardCall => SPATIAL_DROPOUT_ERROR_NO_FORWARD_CALL,
         Error::ShapeMismatch => SPATIAL_DROPOUT_ERROR_SHAPE_MISMATCH,
+        Error::Json { .. } => SPATIAL_DROPOUT_ERROR_JSON,
+        Error::BufferTooSmall { .. } => SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL,
+        Error::WrongClass { .. } => SPATIAL_DROPOUT_ERROR_WRONG_CLASS,
+        Error::UnsupportedDtype => SPATIAL_DROPOUT_ERROR_UNSUPPORTED_DTYPE,
+        Error::NoiseShape => SPATIAL_DROPOUT_ERROR_NOISE_SHAPE,
+        Error::MissingKey { .. } => SPATIAL_DROPOUT_ERROR_MISSING_KEY,
+        Error::InvalidValue { .. } => SPATIAL_DROPOUT_ERROR_INVALID_VALUE,
+        Error::LayerNotFound => SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND,
         // `Error` is non-exhaustive: a variant added to the core after this list was written
         // still gets a code, and the unit test below names every variant this list knows.
         _ => SPATIAL_DROPOUT_ERROR_UNKNOWN,
@@ -71,6 +86,26 @@ pub fn message(code: i32) -> &'static CStr {
         SPATIAL_DROPOUT_ERROR_SHAPE_MISMATCH => {
             c"backward got dims other than those of the layer's last forward call"
         }
+        SPATIAL_DROPOUT_ERROR_JSON => c"the JSON text is malformed",
+        SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL => {
+            c"the buffer is too small: the length out-parameter holds the length needed"
+        }
+        SPATIAL_DROPOUT_ERROR_WRONG_CLASS => {
+            c"the JSON describes another layer class or spatial rank"
+        }
+        SPATIAL_DROPOUT_ERROR_UNSUPPORTED_DTYPE => c"the layer's dtype is not float32",
+        SPATIAL_DROPOUT_ERROR_NOISE_SHAPE => {
+            c"the config has a non-null noise_shape; SpatialDropout derives it from the input"
+        }
+        SPATIAL_DROPOUT_ERROR_MISSING_KEY => {
+            c"a required JSON key is missing (rate; config after class_name; class_name when rank is 0)"
+        }
+        SPATIAL_DROPOUT_ERROR_INVALID_VALUE => {
+            c"a JSON key has a value of the wrong type or out of range (or channels_first for a 1D layer)"
+        }
+        SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND => {
+            c"no SpatialDropout layer of the model JSON has that name"
+        }
         SPATIAL_DROPOUT_ERROR_NULL_POINTER => c"a required pointer is NULL",
         SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT => {
             c"a pointer is not aligned for its type (layer storage: SPATIAL_DROPOUT_LAYER_ALIGN)"
@@ -82,9 +117,6 @@ pub fn message(code: i32) -> &'static CStr {
         }
         SPATIAL_DROPOUT_ERROR_OVERLAP => {
             c"the output buffer overlaps the input buffer without being the same buffer"
-        }
-        SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL => {
-            c"the buffer is too small: the length out-parameter holds the length needed"
         }
         SPATIAL_DROPOUT_ERROR_UNKNOWN => {
             c"an error this version of the C API has no code for"
@@ -120,6 +152,26 @@ mod tests {
             Error::NameTooLong { max: 64 },
             Error::NoForwardCall,
             Error::ShapeMismatch,
+            Error::Json {
+                reason: "expected a value",
+                offset: 0,
+            },
+            Error::BufferTooSmall {
+                needed: 2,
+                found: 1,
+            },
+            Error::WrongClass {
+                expected: "SpatialDropout2D",
+                found: None,
+            },
+            Error::UnsupportedDtype,
+            Error::NoiseShape,
+            Error::MissingKey { key: "rate" },
+            Error::InvalidValue {
+                key: "seed",
+                expected: "an integer",
+            },
+            Error::LayerNotFound,
         ];
         let mut codes: Vec<i32> = errors.iter().map(|&e| code_of(e)).collect();
         assert!(!codes.contains(&SPATIAL_DROPOUT_ERROR_UNKNOWN));

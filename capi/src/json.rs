@@ -1,0 +1,217 @@
+//! Keras JSON in and out: `from_config`, `from_model_json`, `get_config`, `get_serialized`.
+//! Built with the `json` feature (the default), which turns on the core's `json` feature.
+
+use core::ffi::c_char;
+
+use spatial_dropout::{
+    Error, MAX_CONFIG_LEN, MAX_SERIALIZED_LEN, ModelLayers, SpatialDropout1D, SpatialDropout2D,
+    SpatialDropout3D,
+};
+
+use crate::header::header_define;
+use crate::status::*;
+use crate::{
+    HEADER, Layer, c_name, layer_ref, slice, spatial_dropout_layer, storage, store, write_text,
+};
+
+const _: () = assert!(
+    header_define(HEADER.as_bytes(), b"SPATIAL_DROPOUT_MAX_CONFIG_LEN") == MAX_CONFIG_LEN,
+    "SPATIAL_DROPOUT_MAX_CONFIG_LEN in the header is not the crate's MAX_CONFIG_LEN"
+);
+const _: () = assert!(
+    header_define(HEADER.as_bytes(), b"SPATIAL_DROPOUT_MAX_SERIALIZED_LEN") == MAX_SERIALIZED_LEN,
+    "SPATIAL_DROPOUT_MAX_SERIALIZED_LEN in the header is not the crate's MAX_SERIALIZED_LEN"
+);
+
+/// Creates a layer from Keras JSON: a config or a serialized layer. See the header.
+///
+/// # Safety
+/// `layer` is null or points to `SPATIAL_DROPOUT_LAYER_SIZE` writable bytes; `json` is null or
+/// points to `json_len` readable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_from_config(
+    layer: *mut spatial_dropout_layer,
+    rank: u32,
+    json: *const c_char,
+    json_len: usize,
+) -> i32 {
+    let storage = match storage(layer) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // SAFETY: `json` holds `json_len` bytes or is null.
+    let json = match unsafe { slice(json.cast::<u8>(), json_len) } {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    let rank = match rank {
+        0 => match class_rank(json) {
+            Ok(rank) => rank,
+            Err(e) => return code_of(e),
+        },
+        1..=3 => rank,
+        _ => return SPATIAL_DROPOUT_ERROR_BAD_RANK,
+    };
+    match build(rank, json) {
+        Ok(built) => {
+            store(storage, built);
+            SPATIAL_DROPOUT_OK
+        }
+        Err(code) => code,
+    }
+}
+
+/// Creates the SpatialDropout layer called `name` of a whole `model.to_json()`. See the header.
+///
+/// # Safety
+/// As [`spatial_dropout_from_config`]; `name` is null or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_from_model_json(
+    layer: *mut spatial_dropout_layer,
+    model_json: *const c_char,
+    model_json_len: usize,
+    name: *const c_char,
+) -> i32 {
+    let storage = match storage(layer) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // SAFETY: `model_json` holds `model_json_len` bytes or is null.
+    let json = match unsafe { slice(model_json.cast::<u8>(), model_json_len) } {
+        Ok(j) => j,
+        Err(code) => return code,
+    };
+    // SAFETY: the caller passes null or a NUL-terminated string.
+    let name = match unsafe { c_name(name) } {
+        Ok(Some(n)) => n,
+        Ok(None) => return SPATIAL_DROPOUT_ERROR_NULL_POINTER,
+        Err(code) => return code,
+    };
+    let found = match ModelLayers::new(json) {
+        Ok(mut layers) => layers.find(|l| l.is_named(name)),
+        Err(e) => return code_of(e),
+    };
+    let Some(found) = found else {
+        return SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND;
+    };
+    let built = match found.rank() {
+        1 => found.build().map(Layer::D1),
+        2 => found.build().map(Layer::D2),
+        3 => found.build().map(Layer::D3),
+        _ => return SPATIAL_DROPOUT_ERROR_BAD_RANK,
+    };
+    match built {
+        Ok(built) => {
+            store(storage, built);
+            SPATIAL_DROPOUT_OK
+        }
+        Err(e) => code_of(e),
+    }
+}
+
+/// Keras's `get_config()` as compact JSON. See the header.
+///
+/// # Safety
+/// `layer` is null or a created layer; `buf` is null or holds `capacity` writable bytes;
+/// `len` is null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_get_config(
+    layer: *const spatial_dropout_layer,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = match unsafe { layer_ref(layer) } {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let (needed, fill) = match layer {
+        Layer::D1(l) => (l.config_len(), Writer::Config1(l)),
+        Layer::D2(l) => (l.config_len(), Writer::Config2(l)),
+        Layer::D3(l) => (l.config_len(), Writer::Config3(l)),
+    };
+    // SAFETY: `buf` holds `capacity` bytes, `len` is writable, or either is null.
+    unsafe { write_text(needed, buf, capacity, len, |out| fill.write(out)) }
+}
+
+/// Keras's `serialize_keras_object(layer)` as compact JSON. See the header.
+///
+/// # Safety
+/// As [`spatial_dropout_get_config`].
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_get_serialized(
+    layer: *const spatial_dropout_layer,
+    buf: *mut c_char,
+    capacity: usize,
+    len: *mut usize,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = match unsafe { layer_ref(layer) } {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let (needed, fill) = match layer {
+        Layer::D1(l) => (l.serialized_len(), Writer::Serialized1(l)),
+        Layer::D2(l) => (l.serialized_len(), Writer::Serialized2(l)),
+        Layer::D3(l) => (l.serialized_len(), Writer::Serialized3(l)),
+    };
+    // SAFETY: `buf` holds `capacity` bytes, `len` is writable, or either is null.
+    unsafe { write_text(needed, buf, capacity, len, |out| fill.write(out)) }
+}
+
+/// Which JSON text of which layer to write.
+enum Writer<'a> {
+    Config1(&'a SpatialDropout1D),
+    Config2(&'a SpatialDropout2D),
+    Config3(&'a SpatialDropout3D),
+    Serialized1(&'a SpatialDropout1D),
+    Serialized2(&'a SpatialDropout2D),
+    Serialized3(&'a SpatialDropout3D),
+}
+
+impl Writer<'_> {
+    fn write(&self, out: &mut [u8]) -> Result<usize, Error> {
+        match self {
+            Writer::Config1(l) => l.write_config(out),
+            Writer::Config2(l) => l.write_config(out),
+            Writer::Config3(l) => l.write_config(out),
+            Writer::Serialized1(l) => l.write_serialized(out),
+            Writer::Serialized2(l) => l.write_serialized(out),
+            Writer::Serialized3(l) => l.write_serialized(out),
+        }
+    }
+}
+
+/// A layer of `rank` (1, 2 or 3) from Keras JSON.
+fn build(rank: u32, json: &[u8]) -> Result<Layer, i32> {
+    let built = match rank {
+        1 => SpatialDropout1D::from_config(json).map(Layer::D1),
+        2 => SpatialDropout2D::from_config(json).map(Layer::D2),
+        3 => SpatialDropout3D::from_config(json).map(Layer::D3),
+        _ => return Err(SPATIAL_DROPOUT_ERROR_BAD_RANK),
+    };
+    built.map_err(code_of)
+}
+
+/// The rank a serialized layer names in its `class_name`. A bare config names none: then
+/// [`Error::MissingKey`] for `class_name`, or [`Error::WrongClass`] for another class.
+fn class_rank(json: &[u8]) -> Result<u32, Error> {
+    let root = json
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .unwrap_or(json.len());
+    let first = ModelLayers::new(json)?.next();
+    if let Some(layer) = first.filter(|l| l.range().start == root) {
+        return match layer.rank() {
+            1 => Ok(1),
+            2 => Ok(2),
+            _ => Ok(3),
+        };
+    }
+    // Not one of ours at the root: let the reader say why (another class, or no class_name).
+    match SpatialDropout1D::from_config(json) {
+        Err(e @ Error::WrongClass { .. }) => Err(e),
+        _ => Err(Error::MissingKey { key: "class_name" }),
+    }
+}
