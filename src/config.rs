@@ -7,14 +7,15 @@
 //! astral characters as surrogate pairs, and a model document must be walked without
 //! recursion on hostile nesting.
 
-mod float;
 mod lex;
 
 use core::any::Any;
+use core::fmt::{self, Write as _};
 use core::ops::Range;
 
 use lex::{Members, Span, Tok};
 
+use crate::error::PyFloat;
 use crate::{DataFormat, Error, MAX_NAME_LEN, Name, Rate, SpatialDropout};
 
 /// Longest text [`SpatialDropout::write_config`] can write: a name of [`MAX_NAME_LEN`] bytes
@@ -71,12 +72,24 @@ struct Fill<'a> {
 
 impl Sink for Fill<'_> {
     fn put(&mut self, bytes: &[u8]) {
-        let end = self.len.saturating_add(bytes.len());
-        // Always fits: the buffer was checked against the counted length.
-        if let Some(slot) = self.buf.get_mut(self.len..end) {
+        // Always fits: the buffer was checked against the counted length. `checked_add` (not
+        // `saturating_add`) lets the compiler see that `slot` is as long as `bytes`, so no
+        // length-mismatch panic survives (the firmware's link-time proof).
+        let end = self.len.checked_add(bytes.len());
+        if let Some(slot) = end.and_then(|end| self.buf.get_mut(self.len..end)) {
             slot.copy_from_slice(bytes);
         }
-        self.len = end;
+        self.len = end.unwrap_or(usize::MAX);
+    }
+}
+
+/// `core::fmt` output into a [`Sink`].
+struct FmtSink<'a, 'b>(&'a mut (dyn Sink + 'b));
+
+impl fmt::Write for FmtSink<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.put(s.as_bytes());
+        Ok(())
     }
 }
 
@@ -272,7 +285,8 @@ impl<const S: usize> SpatialDropout<S> {
 
     fn emit_config(&self, w: &mut dyn Sink) {
         w.put(br#"{"rate":"#);
-        float::write_repr(self.rate().get(), w);
+        // A rate is finite, so this is `repr(rate)`, as `json.dumps` writes it.
+        let _ = write!(FmtSink(w), "{}", PyFloat(self.rate().get()));
         w.put(br#","seed":"#);
         match self.seed() {
             Some(seed) => write_u64(seed, w),

@@ -781,6 +781,26 @@ fn rates_are_written_as_python_repr() {
 }
 
 #[test]
+fn every_double_is_formatted_as_python_repr() {
+    // The writer and the rate message share one formatter: check it on the whole table,
+    // including values no rate can take, through the message.
+    let table: Value = serde_json::from_slice(&read("float_repr.json")).unwrap();
+    let values = table["values"].as_array().unwrap();
+    assert!(values.len() > 2600);
+    for pair in values {
+        let x = f64::from_bits(pair[0].as_u64().unwrap());
+        let message = Error::InvalidRate { rate: x }.to_string();
+        let written = message.rsplit("rate=").next().unwrap();
+        assert_eq!(
+            written,
+            pair[1].as_str().unwrap(),
+            "bits {:#x}",
+            x.to_bits()
+        );
+    }
+}
+
+#[test]
 fn names_are_escaped_as_json_dumps_escapes_them() {
     let layer = SpatialDropout1D::new(0.5)
         .unwrap()
