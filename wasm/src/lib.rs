@@ -10,8 +10,8 @@
 //! copies happen once, in JavaScript, where the zero-copy path can skip them.
 
 use spatial_dropout::{
-    DataFormat, Error, MAX_CONFIG_LEN, MAX_DIMS, Rate, SeedableRng, Shape, SpatialDropout, XorShiftRng,
-    spatial_dropout,
+    DataFormat, Error, MAX_CONFIG_LEN, MAX_DIMS, Rate, SeedableRng, Shape, SpatialDropout,
+    XorShiftRng, spatial_dropout,
 };
 use wasm_bindgen::prelude::*;
 
@@ -56,6 +56,18 @@ impl Buffer {
     #[wasm_bindgen(js_name = isEmpty)]
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
+    }
+}
+
+impl Buffer {
+    /// The floats, for Rust callers of this crate.
+    pub fn as_slice(&self) -> &[f32] {
+        &self.data
+    }
+
+    /// The floats, mutable, for Rust callers of this crate.
+    pub fn as_mut_slice(&mut self) -> &mut [f32] {
+        &mut self.data
     }
 }
 

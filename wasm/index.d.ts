@@ -1,0 +1,116 @@
+// Types of the `spatial-dropout` package (index.js).
+
+/** Keras's `data_format`: where the channel axis sits in memory. Case-insensitive on input. */
+export type DataFormat = "channels_first" | "channels_last";
+
+/** A seed: a non-negative safe integer, or a bigint in [0, 2^64). */
+export type Seed = number | bigint;
+
+/** Options of the layer constructors. */
+export interface SpatialDropoutOptions {
+  /** Fraction of feature maps to drop, in [0, 1]. */
+  rate: number;
+  /** Memory order of inputs; default "channels_last". SpatialDropout1D is always channels_last. */
+  dataFormat?: DataFormat | string;
+  /** Generator seed; without one the layer seeds itself from `crypto.getRandomValues`. */
+  seed?: Seed;
+  /** Layer name, at most 64 UTF-8 bytes; default "spatial_dropout1d" / "…2d" / "…3d". */
+  name?: string;
+}
+
+/** Keras's `get_config()` of a SpatialDropout layer. */
+export interface SpatialDropoutConfig {
+  rate: number;
+  /** A number when it is a safe integer, else a bigint; null for a layer without a seed. */
+  seed: number | bigint | null;
+  name: string;
+  dtype: "float32";
+  /** Absent for SpatialDropout1D, as in Keras. */
+  data_format?: DataFormat;
+}
+
+/** Any form of Keras JSON the layers read: a config, a serialized layer, a model's layer entry. */
+export type KerasConfig = string | object;
+
+/**
+ * Floats in wasm memory: the zero-copy path for large tensors. Fill `view()`, pass the buffer
+ * to `callInPlace`, read `view()` back.
+ *
+ * Re-create views: any call into the package may grow wasm memory, which detaches every view
+ * taken before (its length becomes 0). Call `view()` again after each call into the package;
+ * it returns the same object while memory has not grown.
+ */
+export class WasmBuffer {
+  /** `length` zeroed floats. */
+  constructor(length: number);
+  /** Number of floats. */
+  readonly length: number;
+  /** A Float32Array over this buffer in wasm memory. */
+  view(): Float32Array;
+  /** Releases the memory now instead of at garbage collection. */
+  free(): void;
+}
+
+declare abstract class SpatialDropoutLayer {
+  /**
+   * Keras's `call(inputs, training)`: returns a new array. `shape` is the dims in memory order.
+   * `training` defaults to false (a copy); each training call draws the layer's next mask.
+   */
+  call(inputs: Float32Array, shape: readonly number[], training?: boolean): Float32Array;
+  /** As `call`, writing into `data`; a WasmBuffer is processed without any copy. */
+  callInPlace(data: Float32Array | WasmBuffer, shape: readonly number[], training?: boolean): void;
+  /** Gradient of the last forward call: `gradOutputs` × scale on the maps it kept, +0 elsewhere. */
+  backward(gradOutputs: Float32Array, shape: readonly number[]): Float32Array;
+  /** Keras's `get_config()`. */
+  getConfig(): SpatialDropoutConfig;
+  /** Keras's `get_config()` as the JSON text Keras 3 writes, byte for byte. */
+  getConfigJSON(): string;
+  readonly rate: number;
+  readonly dataFormat: DataFormat;
+  readonly seed: number | bigint | null;
+  readonly name: string;
+  /** Releases the layer's wasm memory now instead of at garbage collection. */
+  free(): void;
+}
+
+/** Keras's SpatialDropout1D: inputs [batch, steps, channels]. */
+export class SpatialDropout1D extends SpatialDropoutLayer {
+  constructor(options: SpatialDropoutOptions);
+  /** A layer from Keras JSON text or a config object. */
+  static fromConfig(config: KerasConfig): SpatialDropout1D;
+}
+
+/** Keras's SpatialDropout2D: inputs [batch, rows, cols, channels] or [batch, channels, rows, cols]. */
+export class SpatialDropout2D extends SpatialDropoutLayer {
+  constructor(options: SpatialDropoutOptions);
+  /** A layer from Keras JSON text or a config object. */
+  static fromConfig(config: KerasConfig): SpatialDropout2D;
+}
+
+/** Keras's SpatialDropout3D: inputs [batch, d1, d2, d3, channels] or [batch, channels, d1, d2, d3]. */
+export class SpatialDropout3D extends SpatialDropoutLayer {
+  constructor(options: SpatialDropoutOptions);
+  /** A layer from Keras JSON text or a config object. */
+  static fromConfig(config: KerasConfig): SpatialDropout3D;
+}
+
+/** Options of `spatialDropout`. */
+export interface SpatialDropoutOpOptions {
+  rate: number;
+  /** Default "channels_last"; channels_first is allowed at every rank here. */
+  dataFormat?: DataFormat | string;
+  /** Without a seed the mask comes from `crypto.getRandomValues`. */
+  seed?: Seed;
+  /** Default false: a copy, as Keras's inference. */
+  training?: boolean;
+}
+
+/**
+ * Spatial dropout with one mask from a fresh generator: the spatial rank is `shape.length - 2`
+ * (3, 4 or 5 dims). With a seed, the same as the first training call of a layer with that seed.
+ */
+export function spatialDropout(
+  inputs: Float32Array,
+  shape: readonly number[],
+  options: SpatialDropoutOpOptions,
+): Float32Array;
