@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The C ABI (capi/): lints, the static library for the host and thumbv7em-none-eabihf, header vs
+# exports, the link-time panic proof, the host C test under ASan/UBSan, the C++ header check,
+# and the C firmware running the known-answer vectors in QEMU mps2-an386.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+THUMB=thumbv7em-none-eabihf
+ensure_component rustfmt clippy
+ensure_target "$THUMB"
+ensure_apt gcc gcc
+ensure_apt g++ g++
+ensure_apt python3 python3
+ensure_apt arm-none-eabi-gcc gcc-arm-none-eabi libnewlib-arm-none-eabi
+if ! dpkg -s libnewlib-arm-none-eabi >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnewlib-arm-none-eabi >/dev/null
+fi
+ensure_apt qemu-system-arm qemu-system-arm
+
+MANIFEST=capi/Cargo.toml
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/capi/target}"
+export CARGO_TARGET_DIR="$TARGET_DIR"
+HOST_LIB="$TARGET_DIR/release/libspatial_dropout_c.a"
+THUMB_LIB="$TARGET_DIR/$THUMB/release/libspatial_dropout_c.a"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+step "capi: fmt, clippy, unit tests"
+cargo fmt --manifest-path "$MANIFEST" -- --check
+cargo clippy --quiet --manifest-path "$MANIFEST" --all-targets -- -D warnings
+cargo clippy --quiet --manifest-path "$MANIFEST" --no-default-features -- -D warnings
+cargo clippy --quiet --manifest-path "$MANIFEST" --target "$THUMB" -- -D warnings
+cargo test --quiet --manifest-path "$MANIFEST"
+
+step "capi: link-time proof that no exported function can panic"
+# The panic handler of the `link-check` feature calls a symbol that is defined nowhere: the
+# archive needs it only if some exported function can reach a panic.
+for t in x86_64-unknown-linux-gnu "$THUMB"; do
+  cargo build --quiet --release --manifest-path "$MANIFEST" --target "$t" \
+    --no-default-features --features link-check
+  lib="$TARGET_DIR/$t/release/libspatial_dropout_c.a"
+  if nm -u "$lib" 2>/dev/null | grep -q spatial_dropout_capi_can_panic; then
+    echo "$t: an exported function of the kernel API can panic" >&2
+    exit 1
+  fi
+  echo "$t, kernel API (no json feature): no panic path"
+done
+# With JSON, per export: core's float parser and `{:e}` formatting keep unreachable panic
+# branches the optimiser cannot remove; those four exports are listed, every other must be clean.
+cargo build --quiet --release --manifest-path "$MANIFEST" --target "$THUMB" --features link-check
+python3 capi/tests/panic_paths.py arm-none-eabi-objdump "$THUMB_LIB" --allow \
+  spatial_dropout_from_config spatial_dropout_from_model_json \
+  spatial_dropout_get_config spatial_dropout_get_serialized
+
+step "capi: static libraries (host, $THUMB)"
+cargo build --quiet --release --manifest-path "$MANIFEST"
+cargo build --quiet --release --manifest-path "$MANIFEST" --target "$THUMB"
+ls -l "$HOST_LIB" "$THUMB_LIB"
+
+step "capi: header declares exactly the exported functions"
+for lib in "$HOST_LIB" "$THUMB_LIB"; do
+  nm -g --defined-only "$lib" 2>/dev/null | awk '$2 == "T" && $3 ~ /^spatial_dropout_/ {print $3}' \
+    | sort -u >"$WORK/exported"
+  python3 - capi/include/spatial_dropout.h "$WORK/exported" <<'PY'
+import re, sys
+header = open(sys.argv[1]).read()
+header = re.sub(r"/\*.*?\*/", "", header, flags=re.S)
+declared = set(re.findall(r"\b(spatial_dropout_\w+)\s*\(", header))
+exported = set(open(sys.argv[2]).read().split())
+missing, extra = sorted(exported - declared), sorted(declared - exported)
+if missing or extra or not exported:
+    sys.exit(f"exported but not declared: {missing}; declared but not exported: {extra}")
+print(f"{len(exported)} functions, header and library agree")
+PY
+done
+
+step "capi: host C test (C99, -fsanitize=address,undefined)"
+python3 capi/tests/gen_known_answers.py tests/vectors/known_answers.json "$WORK/known_answers_data.h"
+gcc -std=c99 -pedantic -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
+  -fno-sanitize-recover=all -fno-omit-frame-pointer -Icapi/include -Icapi/tests -I"$WORK" \
+  capi/tests/host.c capi/tests/known_answers.c "$HOST_LIB" -lm -o "$WORK/host"
+"$WORK/host"
+
+step "capi: the header as C++98 and C++17"
+for std in c++98 c++17; do
+  g++ -std="$std" -pedantic -Wall -Wextra -Werror -Icapi/include capi/tests/header_cpp.cpp \
+    "$HOST_LIB" -o "$WORK/header_cpp"
+  "$WORK/header_cpp"
+done
+echo "C++ links and calls the C API"
+
+step "capi: C firmware on QEMU mps2-an386"
+make -s -C examples/c-firmware all
+status=0
+timeout 300 qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native \
+  -kernel examples/c-firmware/build/fw.elf || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "C firmware exited with status $status (failed checks, or 99: a fault)" >&2
+  exit 1
+fi
+# The exit status carries failures: the firmware built from a vector file with one flipped bit
+# must fail.
+python3 - tests/vectors/known_answers.json "$WORK/corrupt.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+bits = doc["cases"][0]["calls"][0]["output_bits"]
+bits[-1] ^= 1
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+make -s -C examples/c-firmware BUILD="$WORK/corrupt" VECTORS="$WORK/corrupt.json" "$WORK/corrupt/fw.elf"
+status=0
+timeout 300 qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native \
+  -kernel "$WORK/corrupt/fw.elf" >"$WORK/corrupt.log" || status=$?
+if [ "$status" -eq 0 ]; then
+  echo "the firmware passed on corrupted vectors: its exit status carries nothing" >&2
+  exit 1
+fi
+echo "corrupted vectors: firmware exits with status $status, as it should"
+
+step "capi: flash the library adds to the C firmware"
+make -s -C examples/c-firmware size
