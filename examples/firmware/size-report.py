@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Footprint of spatial-dropout on Cortex-M, measured, and checked against API.md section 5.
+
+Builds the size_* binaries of this package for thumbv7em-none-eabihf (Cortex-M4F) and
+thumbv6m-none-eabi (Cortex-M0), reads .text/.rodata/.data/.bss with llvm-size, runs the test
+firmware in QEMU for the peak stack of each kind of call, checks that no binary has an
+allocator, checks which panic paths survive in the JSON binary, prints a Markdown table and
+exits 1 when a budget is exceeded.
+
+Run from anywhere: python3 examples/firmware/size-report.py
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TARGETS = ["thumbv7em-none-eabihf", "thumbv6m-none-eabi"]
+BUDGET_TARGET = "thumbv7em-none-eabihf"  # API.md section 5 budgets the Cortex-M4
+ROWS = [
+    ("size_empty", "empty firmware (cortex-m-rt, semihosting exit)"),
+    ("size_kernel", "kernel: `spatial_dropout` + in place, rate fixed at build time"),
+    ("size_runtime", "+ rate read at run time, `draw_mask`/`apply_mask`"),
+    ("size_layer", "+ `SpatialDropout3D` (call, call_in_place, backward)"),
+    ("size_json", "+ Keras JSON (`from_config`, `write_config`)"),
+]
+# Binaries that must link with the `panic-never` handler: the link-time proof.
+PROVEN = ["size_kernel", "size_runtime", "size_layer"]
+KIB = 1024
+BUDGETS = {  # (binary, what, limit in bytes)
+    "text": [("size_kernel", 2 * KIB), ("size_json", 24 * KIB)],
+    "stack": [("kernel", 512)],
+}
+# Panic paths the JSON code still reaches, all inside core's float <-> decimal conversion
+# (`{:e}` and `f64::from_str`). Any other caller of a panic function fails the check.
+KNOWN_JSON_PANIC_CALLERS = re.compile(
+    r"core::fmt::float::|core::num::flt2dec::|core::num::dec2flt::|core::num::bignum::"
+    r"|<f64 as core::str::traits::FromStr>::from_str|<core::fmt::Formatter>::pad"
+)
+PANIC_ENTRY = re.compile(
+    r"<(core::panicking::[^>]*|core::slice::index::slice_\w*fail\w*|"
+    r"core::slice::copy_from_slice_impl::len_mismatch_fail|core::option::\w*unwrap_failed\w*|"
+    r"core::result::\w*unwrap_failed\w*|core::cell::panic_\w*|rust_begin_unwind)>"
+)
+BUILTINS = re.compile(r"compiler_builtins|^__aeabi_|^mem(cpy|set|move|cmp)$|^__\w+[sd]f\d$")
+
+
+def tool(name):
+    sysroot = subprocess.run(
+        ["rustc", "--print", "sysroot"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    host = re.search(
+        r"host: (\S+)",
+        subprocess.run(["rustc", "-vV"], capture_output=True, text=True, check=True).stdout,
+    ).group(1)
+    path = Path(sysroot) / "lib" / "rustlib" / host / "bin" / name
+    if not path.exists():
+        sys.exit(f"{path} missing: rustup component add llvm-tools")
+    return str(path)
+
+
+def cargo(*args, env=None):
+    cmd = ["cargo", *args]
+    print("+", " ".join(cmd), file=sys.stderr, flush=True)
+    return subprocess.run(cmd, cwd=HERE, env=env, capture_output=True, text=True)
+
+
+def target_dir():
+    return Path(os.environ.get("CARGO_TARGET_DIR", HERE / "target"))
+
+
+def sections(binary):
+    out = subprocess.run(
+        [tool("llvm-size"), "-A", str(binary)], capture_output=True, text=True, check=True
+    ).stdout
+    sizes = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] in (".text", ".rodata", ".data", ".bss"):
+            sizes[parts[0][1:]] = int(parts[1])
+    return {k: sizes.get(k, 0) for k in ("text", "rodata", "data", "bss")}
+
+
+def symbols(binary):
+    """(size, demangled name, type letter) of every sized symbol."""
+    out = subprocess.run(
+        [tool("llvm-nm"), "-S", "-C", str(binary)], capture_output=True, text=True, check=True
+    ).stdout
+    syms = []
+    for line in out.splitlines():
+        parts = line.split(None, 3)
+        if len(parts) == 4:
+            syms.append((int(parts[1], 16), parts[3], parts[2]))
+    return syms
+
+
+def builtins_text(binary):
+    return sum(n for n, name, kind in symbols(binary) if kind in "tT" and BUILTINS.search(name))
+
+
+def has_allocator(binary):
+    return any(
+        re.search(r"__rust_alloc|__rg_alloc|__rust_no_alloc_shim|alloc::alloc", name)
+        for _, name, _ in symbols(binary)
+    )
+
+
+def panic_callers(binary):
+    """Functions that call into the panic machinery, excluding that machinery itself."""
+    dump = subprocess.run(
+        [tool("llvm-objdump"), "-d", "-C", "--no-show-raw-insn", str(binary)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    callers, current = set(), None
+    for line in dump.splitlines():
+        head = re.match(r"^[0-9a-f]+ <(.*)>:$", line)
+        if head:
+            current = head.group(1)
+        elif current and re.search(r"\tb\S*\t", line) and PANIC_ENTRY.search(line):
+            if not PANIC_ENTRY.match(f"<{current}>"):
+                callers.add(current)
+    return callers
+
+
+def run_firmware(target):
+    """Runs the test firmware in QEMU; returns its stack lines and whether it passed."""
+    run = cargo("run", "--quiet", "--release", "--target", target)
+    stack = dict(
+        (m.group(1), int(m.group(2)))
+        for m in re.finditer(r"^stack (\S+) (\d+)$", run.stdout, re.M)
+    )
+    summary = re.search(r"^(\d+) passed, (\d+) failed$", run.stdout, re.M)
+    ok = run.returncode == 0 and summary is not None and summary.group(2) == "0"
+    return stack, ok, run
+
+
+def main():
+    failures = []
+    sizes, builtins, stacks = {}, {}, {}
+    bins = [b for b, _ in ROWS]
+    for target in TARGETS:
+        build = cargo("build", "--release", "--target", target, *sum((["--bin", b] for b in bins), []))
+        if build.returncode != 0:
+            print(build.stderr, file=sys.stderr)
+            sys.exit(f"build failed for {target}")
+        for b in bins:
+            binary = target_dir() / target / "release" / b
+            sizes[target, b] = sections(binary)
+            builtins[target, b] = builtins_text(binary)
+            if has_allocator(binary):
+                failures.append(f"{target} {b}: links an allocator")
+
+        # The link-time proof: these binaries link only if no panic path survives.
+        proof = cargo(
+            "build", "--release", "--features", "panic-never", "--target", target,
+            *sum((["--bin", b] for b in PROVEN), []),
+        )
+        if proof.returncode != 0:
+            print(proof.stderr[-3000:], file=sys.stderr)
+            failures.append(f"{target}: a panic path survives in {', '.join(PROVEN)}")
+        else:
+            print(f"panic-free at link time on {target}: {', '.join(PROVEN)}", file=sys.stderr)
+
+        # The JSON binary is not panic-free yet: only core's float <-> decimal code may panic.
+        json_callers = panic_callers(target_dir() / target / "release" / "size_json")
+        unknown = sorted(c for c in json_callers if not KNOWN_JSON_PANIC_CALLERS.search(c))
+        if unknown:
+            failures.append(f"{target} size_json: new panic paths in {unknown}")
+        print(
+            f"size_json on {target}: panic paths only in core float conversion "
+            f"({len(json_callers)} functions)" if not unknown else "",
+            file=sys.stderr,
+        )
+
+        stack, ok, run = run_firmware(target)
+        stacks[target] = stack
+        if not ok:
+            print(run.stdout[-3000:], run.stderr[-3000:], file=sys.stderr)
+            failures.append(f"{target}: the test firmware failed in QEMU")
+
+    print("### .text, .rodata, .data, .bss (bytes)\n")
+    print("| binary | target | .text | over empty | of which compiler-builtins | .rodata | .data | .bss |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for b, what in ROWS:
+        for target in TARGETS:
+            s = sizes[target, b]
+            over = s["text"] - sizes[target, "size_empty"]["text"]
+            rt = builtins[target, b] - builtins[target, "size_empty"]
+            over_s = "" if b == "size_empty" else f"{over:+d}"
+            rt_s = "" if b == "size_empty" else f"{rt}"
+            print(f"| {what} | {target} | {s['text']} | {over_s} | {rt_s} | {s['rodata']} | {s['data']} | {s['bss']} |")
+    print("\nHeap: none (no binary links an allocator).\n")
+    print("### Peak stack of a call, measured in QEMU (bytes)\n")
+    kinds = sorted({k for t in TARGETS for k in stacks[t]})
+    print("| call | " + " | ".join(TARGETS) + " |")
+    print("|---|" + "---:|" * len(TARGETS))
+    for k in kinds:
+        print(f"| {k} | " + " | ".join(str(stacks[t].get(k, "?")) for t in TARGETS) + " |")
+
+    print("\n### Budgets (API.md section 5, Cortex-M4)\n")
+    for b, limit in BUDGETS["text"]:
+        over = sizes[BUDGET_TARGET, b]["text"] - sizes[BUDGET_TARGET, "size_empty"]["text"]
+        verdict = "ok" if over <= limit else "EXCEEDED"
+        print(f"- {b}: .text over empty {over} B, budget {limit} B: {verdict}")
+        if over > limit:
+            failures.append(f"{b}: .text over empty {over} B > {limit} B")
+    for kind, limit in BUDGETS["stack"]:
+        used = stacks[BUDGET_TARGET].get(kind)
+        verdict = "ok" if used is not None and used <= limit else "EXCEEDED"
+        print(f"- stack of a {kind} call: {used} B, budget {limit} B: {verdict}")
+        if used is None or used > limit:
+            failures.append(f"stack of a {kind} call: {used} B > {limit} B")
+    print("- heap: 0 B: " + ("ok" if not any("allocator" in f for f in failures) else "EXCEEDED"))
+
+    if failures:
+        print("\nFAILED:", *failures, sep="\n- ")
+        sys.exit(1)
+    print("\nall budgets met")
+
+
+if __name__ == "__main__":
+    main()

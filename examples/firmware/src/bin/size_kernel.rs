@@ -1,0 +1,31 @@
+//! The kernel as a firmware uses it: dims checked into a `Shape`, a rate fixed at build time
+//! (a `const`, as a deployed model fixes it), the generator, dropout out of place and in place.
+//! Dims, seed and buffers come through `black_box`, so no check can be folded away.
+#![no_std]
+#![no_main]
+
+use core::hint::black_box;
+
+use cortex_m_rt::entry;
+use spatial_dropout::{
+    DataFormat, Error, Rate, SeedableRng, Shape3D, XorShiftRng, spatial_dropout,
+    spatial_dropout_in_place,
+};
+use spatial_dropout_firmware::exit;
+
+fn run(input: &mut [f32], output: &mut [f32]) -> Result<(), Error> {
+    let dims: [usize; 5] = black_box([1, 2, 2, 2, 8]);
+    let shape = Shape3D::from_dims(&dims, black_box(DataFormat::ChannelsLast))?;
+    let rate = Rate::new(0.5)?;
+    let mut rng = XorShiftRng::seed_from_u64(black_box(7));
+    spatial_dropout(input, output, &shape, rate, &mut rng)?;
+    spatial_dropout_in_place(output, &shape, rate, &mut rng)
+}
+
+#[entry]
+fn main() -> ! {
+    let mut input = [0.0f32; 64];
+    let mut output = [0.0f32; 64];
+    let ok = run(black_box(&mut input), black_box(&mut output)).is_ok();
+    exit(ok)
+}
