@@ -5,7 +5,7 @@
 //   tfjs       tf.dropout(x, rate, noiseShape) on @tensorflow/tfjs's CPU backend
 // and prints time per call, throughput and ratios. Run after `npm run build`:
 //   node bench.mjs            (about a minute)
-//   node bench.mjs --quick    (a smoke run)
+//   node bench.mjs --quick    (a smoke run: the first shape only, fewer rounds)
 import { SpatialDropout2D, SpatialDropout3D, WasmBuffer } from "spatial-dropout";
 
 const quick = process.argv.includes("--quick");
@@ -77,7 +77,7 @@ const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 console.log(`spatial dropout, training, rate ${RATE}; best of ${rounds} interleaved rounds; Node ${process.versions.node}`);
 console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}\n`);
 const summary = [];
-for (const s of SHAPES) {
+for (const s of quick ? SHAPES.slice(0, 1) : SHAPES) {
   const n = s.dims.reduce((a, b) => a * b, 1);
   const x = new Float32Array(n).map((_, i) => ((i * 7919) % 2003) / 64 - 15);
   const Layer = s.rank === 2 ? SpatialDropout2D : SpatialDropout3D;

@@ -16,3 +16,14 @@ test("the package entry exports exactly the documented API", () => {
   const expected = "SpatialDropout1D,SpatialDropout2D,SpatialDropout3D,WasmBuffer,spatialDropout";
   if (names !== expected) throw new Error(`exports: ${names}, expected ${expected}`);
 });
+
+test("the README's examples run", async () => {
+  const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
+  const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  if (blocks.length < 2) throw new Error(`found ${blocks.length} js examples`);
+  const entry = new URL("../index.js", import.meta.url).href;
+  for (const code of blocks) {
+    const source = code.replaceAll('from "spatial-dropout"', `from ${JSON.stringify(entry)}`);
+    await import(`data:text/javascript,${encodeURIComponent(source)}`);
+  }
+});
