@@ -25,7 +25,7 @@ fn run(input: &mut [f32], output: &mut [f32]) -> Result<(), Error> {
     apply_mask(input, output, &shape, rate, &mask)?;
     apply_mask_in_place(output, &shape, rate, &mask)?;
 
-    let mut layer = SpatialDropout3D::new(black_box(0.25))?
+    let layer = SpatialDropout3D::new(black_box(0.25))?
         .with_seed(black_box(42))
         .with_data_format(format)
         .with_name(black_box("dropout"))?;
