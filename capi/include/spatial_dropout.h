@@ -27,8 +27,14 @@
  * Errors: every function returns SPATIAL_DROPOUT_OK (0) or a status code below, and a call
  * that fails has written nothing to any caller buffer and changed nothing in the layer
  * (except that length out-parameters receive the length needed on BUFFER_TOO_SMALL).
- * NULL pointers and misaligned pointers are reported, never dereferenced. No function aborts,
- * traps or loops forever; none is reentrant on the same layer from two threads at once.
+ * NULL pointers and misaligned pointers are reported, never dereferenced.
+ *
+ * Panics: every function except the four JSON ones is proven at link time to hold no panic
+ * path, so none aborts or traps. The JSON functions include libcore's f64 parser and formatter,
+ * whose internal bounds checks cannot be removed by the optimiser; if one were ever hit, the
+ * library would stop in an endless loop. They do not trap, and they never return garbage.
+ *
+ * Threads: calls on one layer must not run at the same time; separate layers are independent.
  */
 #ifndef SPATIAL_DROPOUT_H
 #define SPATIAL_DROPOUT_H

@@ -7,8 +7,10 @@
 //!   the header publishes and a const assertion below checks), so nothing is allocated.
 //! - Every pointer is checked for null and alignment before it becomes a reference, and every
 //!   error leaves every caller buffer and the layer as they were.
-//! - No function can panic: with the `link-check` feature the panic handler references a symbol
-//!   that exists nowhere, and `.ci/capi.sh` checks that the built archive does not need it.
+//! - No panics: with the `link-check` feature the panic handler references a symbol that
+//!   exists nowhere. `.ci/capi.sh` checks that the archive without `json` does not need it, and
+//!   (`tests/panic_paths.py`) that with `json` only the four JSON exports reach it, through
+//!   libcore's `f64` parsing and formatting.
 #![cfg_attr(not(test), no_std)]
 
 use core::ffi::{c_char, c_int};
@@ -328,10 +330,11 @@ pub unsafe extern "C" fn spatial_dropout_get_info(
         Ok(l) => l,
         Err(code) => return code,
     };
-    if [rank.is_null(), rate.is_null(), data_format.is_null()]
-        .into_iter()
-        .chain([has_seed.is_null(), seed.is_null()])
-        .any(|null| null)
+    if rank.is_null()
+        || rate.is_null()
+        || data_format.is_null()
+        || has_seed.is_null()
+        || seed.is_null()
     {
         return SPATIAL_DROPOUT_ERROR_NULL_POINTER;
     }
