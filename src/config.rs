@@ -9,6 +9,11 @@
 
 mod lex;
 
+// docs/json.md is the README's JSON section: compile and run its example until it is merged.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/json.md")]
+struct JsonReadme;
+
 use core::any::Any;
 use core::fmt::{self, Write as _};
 use core::ops::Range;
@@ -46,8 +51,8 @@ const SERIALIZED_TAIL: &str = r#","registered_name":null}"#;
 /// The three class names, by rank.
 const CLASS_NAMES: [&str; 3] = ["SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"];
 
-/// `dtype` objects naming a float32 policy: Keras 3 (`DTypePolicy`; `FloatDTypePolicy` before
-/// 3.5) and tf.keras (`Policy`).
+/// `dtype` objects naming a float32 policy: Keras 3 (`DTypePolicy`, and `FloatDTypePolicy` in
+/// some earlier Keras 3 releases) and tf.keras (`Policy`).
 const POLICY_CLASSES: [&str; 3] = ["DTypePolicy", "FloatDTypePolicy", "Policy"];
 
 const SEED_RANGE: &str = "null or an integer from 0 to 18446744073709551615";
