@@ -13,7 +13,7 @@ step "fixture manifest (Python's json module; no TensorFlow needed)"
 versions="$(python3 -c 'import json; m = json.load(open("tests/fixtures/keras/manifest.json")); print(m["keras"], m["tf_keras"])')"
 if have="$(TF_CPP_MIN_LOG_LEVEL=3 python3 -c 'import keras, tf_keras; print(keras.__version__, tf_keras.__version__)' 2>/dev/null)" \
     && [ "$have" = "$versions" ]; then
-  TF_CPP_MIN_LOG_LEVEL=3 python3 tests/fixtures/check_keras_fixtures.py --regenerate 2>/dev/null
+  TF_CPP_MIN_LOG_LEVEL=3 python3 tests/fixtures/check_keras_fixtures.py --regenerate
 else
   python3 tests/fixtures/check_keras_fixtures.py
   echo "Keras $versions not installed: fixtures checked, not regenerated"
