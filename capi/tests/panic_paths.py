@@ -96,7 +96,7 @@ def main():
             if export in allowed:
                 verdict += " (allowed to, no longer needs to be)"
         else:
-            verdict = "CAN PANIC" + (" (allowed: known, outside the C API)" if export in allowed else "")
+            verdict = "CAN PANIC" + (" (allowed)" if export in allowed else "")
             if export not in allowed:
                 bad.append(export)
         print(f"{export}: {verdict}")
