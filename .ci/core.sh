@@ -13,6 +13,9 @@ step "clippy"
 cargo clippy --all-targets -- -D warnings
 cargo clippy --no-default-features --lib -- -D warnings
 
+step "known-answer vectors match the independent Python model"
+python3 tests/vectors/make_known_answers.py --check
+
 step "tests (README: cargo test)"
 cargo test
 

@@ -79,7 +79,7 @@ fn successive_masks_are_independent() {
     let mut out = vec![0.0_f32; maps];
     let mut layer = SpatialDropout2D::new(0.4).unwrap().with_seed(31337);
 
-    let mut history = vec![Vec::with_capacity(CALLS); maps];
+    let mut history: Vec<Vec<bool>> = (0..maps).map(|_| Vec::with_capacity(CALLS)).collect();
     for _ in 0..CALLS {
         layer.call(&ones, &dims, &mut out, true).unwrap();
         for (m, y) in out.iter().enumerate() {
