@@ -124,6 +124,67 @@ def panic_callers(binary):
     return callers
 
 
+# The inner loops of the kernel on the Cortex-M4, by the function that holds each.
+LOOPS = [
+    ("kept map, out of place (channels_first; channels_last sample all kept)", "OutOfPlace as spatial_dropout::kernel::Sink>::scale"),
+    ("kept map, in place", "InPlace as spatial_dropout::kernel::Sink>::scale"),
+    ("channels_last sample with kept and dropped maps, out of place (select)", "OutOfPlace as spatial_dropout::kernel::Sink>::select"),
+    ("channels_last sample with kept and dropped maps, in place (select)", "InPlace as spatial_dropout::kernel::Sink>::select"),
+    ("channels_first maps shorter than the kernel's SHORT_MAP, 32 maps at a time, out of place (select)", "OutOfPlace as spatial_dropout::kernel::Sink>::maps"),
+    ("dropped map (channels_first; channels_last sample all dropped): memset", "__aeabi_memclr4"),
+]
+
+
+def readable(symbol):
+    """Legacy Rust mangling that llvm-objdump -C leaves as is, made readable."""
+    for code, char in (("$LT$", "<"), ("$GT$", ">"), ("$u20$", " "), ("..", "::")):
+        symbol = symbol.replace(code, char)
+    return symbol
+
+
+def inner_loops(binary):
+    """Instructions per element of each loop of LOOPS: the backward branch's body, divided by
+    the 32-bit words it stores (strd stores two)."""
+    dump = subprocess.run(
+        [tool("llvm-objdump"), "-d", "-C", "--no-show-raw-insn", str(binary)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    functions, current = {}, None
+    for line in dump.splitlines():
+        head = re.match(r"^[0-9a-f]+ <(.*)>:$", line)
+        if head:
+            current = functions.setdefault(readable(head.group(1)), [])
+            continue
+        insn = re.match(r"^\s*([0-9a-f]+):\s+(\S+)\s*(.*)$", line)
+        if current is not None and insn:
+            current.append((int(insn.group(1), 16), insn.group(2), insn.group(3)))
+    results = []
+    for what, needle in LOOPS:
+        body = next((b for name, b in functions.items() if needle in name), None)
+        best = None
+        for i, (addr, op, args) in enumerate(body or []):
+            target = re.match(r"0x([0-9a-f]+)", args)
+            if not (op.startswith("b") and target and int(target.group(1), 16) < addr):
+                continue
+            loop = [ins for ins in body[: i + 1] if ins[0] >= int(target.group(1), 16)]
+            stores = sum(
+                2 if o.startswith("strd") else 1
+                for _, o, a in loop
+                if re.match(r"(v?str(?!b|h)|vstmia)", o)
+            )
+            # A loop of the kernel multiplies (and a select masks with its lane); memset's
+            # loop does neither.
+            ops = [o for _, o, _ in loop]
+            if "memclr" not in needle and not any(o.startswith("vmul") for o in ops):
+                continue
+            if ("select" in what) != any(o.startswith("and") for o in ops):
+                continue
+            if stores and (best is None or len(loop) / stores < best[0]):
+                best = (len(loop) / stores, len(loop), stores)
+        results.append((what, best))
+    return results
+
+
 def run_firmware(target):
     """Runs the test firmware in QEMU; returns its stack lines and whether it passed."""
     run = cargo("run", "--quiet", "--release", "--target", target)
@@ -198,6 +259,16 @@ def main():
     print("|---|" + "---:|" * len(TARGETS))
     for k in kinds:
         print(f"| {k} | " + " | ".join(str(stacks[t].get(k, "?")) for t in TARGETS) + " |")
+
+    print("\n### Inner loops on the Cortex-M4 (release disassembly of size_kernel)\n")
+    print("| loop | instructions per iteration | elements per iteration | instructions per element |")
+    print("|---|---:|---:|---:|")
+    binary = target_dir() / BUDGET_TARGET / "release" / "size_kernel"
+    for what, best in inner_loops(binary):
+        if best is None:
+            print(f"| {what} | not found | | |")
+        else:
+            print(f"| {what} | {best[1]} | {best[2]} | {best[0]:.2f} |")
 
     print("\n### Budgets (API.md section 5, Cortex-M4)\n")
     for b, limit in BUDGETS["text"]:
