@@ -1,7 +1,8 @@
 //! Throughput of the kernels against plain baselines timed in the same run.
 //!
 //! `cargo bench --bench throughput` (full: 16 KiB … 256 MiB, a few minutes) or
-//! `cargo bench --bench throughput -- --quick` (16 KiB … 16 MiB, under a minute).
+//! `cargo bench --bench throughput -- --quick` (16 KiB … 16 MiB, under a minute). Other
+//! arguments select cases by substring, e.g. `-- --quick "copy channels_last 16 KiB"`.
 //!
 //! Every case pits the kernel against its baseline on the same buffers, sample for sample
 //! (interleaved, best of N, so a noisy neighbour on a shared machine hurts both alike):
@@ -38,21 +39,21 @@ struct Settings {
 
 impl Settings {
     fn full() -> Self {
-        let sizes = (0..=14).map(|p| 16 * KIB << p).collect();
+        let sizes = (0..=14).map(|p| (16 * KIB) << p).collect();
         Settings {
             sizes,
-            rounds: 7,
-            sample: Duration::from_millis(2),
-            tiny_rounds: 15,
+            rounds: 15,
+            sample: Duration::from_micros(500),
+            tiny_rounds: 31,
         }
     }
 
     fn quick() -> Self {
         Settings {
             sizes: vec![16 * KIB, 256 * KIB, 4 * MIB, 16 * MIB],
-            rounds: 5,
-            sample: Duration::from_millis(1),
-            tiny_rounds: 7,
+            rounds: 9,
+            sample: Duration::from_micros(300),
+            tiny_rounds: 15,
         }
     }
 }
@@ -101,32 +102,62 @@ fn largest_divisor_at_most(n: usize, bound: usize) -> usize {
     (1..=bound.max(1)).rev().find(|d| n % d == 0).unwrap_or(1)
 }
 
+/// The sample clock: the wall clock. (Linux's per-thread CPU time is tick-granular on some
+/// kernels, too coarse for short samples.) On a shared machine, many short samples and the
+/// best of them filter out the ones where another process ran.
+struct Clock(Instant);
+
+impl Clock {
+    fn new() -> Self {
+        Clock(Instant::now())
+    }
+
+    /// Seconds since the clock started.
+    fn now(&self) -> f64 {
+        self.0.elapsed().as_secs_f64()
+    }
+}
+
 /// Calls of `f` per sample so that a sample lasts at least `sample`.
-fn calibrate(sample: Duration, f: &mut dyn FnMut()) -> u32 {
+fn calibrate(clock: &Clock, sample: Duration, f: &mut dyn FnMut()) -> u32 {
     let mut reps = 1u32;
     loop {
-        let t = Instant::now();
+        let t = clock.now();
         for _ in 0..reps {
             f();
         }
-        let took = t.elapsed();
-        if took >= sample || reps >= 1 << 24 {
+        let took = clock.now() - t;
+        if took >= sample.as_secs_f64() || reps >= 1 << 24 {
             return reps;
         }
-        let scale = (sample.as_secs_f64() / took.as_secs_f64().max(1e-9)).clamp(1.2, 16.0);
+        let scale = (sample.as_secs_f64() / took.max(1e-9)).clamp(1.2, 16.0);
         reps = (f64::from(reps) * scale).ceil() as u32;
     }
 }
 
 /// Seconds per call of `a` and of `b`: best sample of each over `rounds` interleaved pairs.
-fn race(rounds: usize, sample: Duration, a: &mut dyn FnMut(), b: &mut dyn FnMut()) -> (f64, f64) {
-    let reps = calibrate(sample, a).max(calibrate(sample, b));
+fn race(
+    clock: &Clock,
+    rounds: usize,
+    sample: Duration,
+    a: &mut dyn FnMut(),
+    b: &mut dyn FnMut(),
+) -> (f64, f64) {
+    let reps = calibrate(clock, sample, a).max(calibrate(clock, sample, b));
+    // Big tensors: one call is a long sample already, and memory-bound calls vary little.
+    let t = clock.now();
+    a();
+    let rounds = if clock.now() - t > 5e-3 {
+        rounds.min(5)
+    } else {
+        rounds
+    };
     let time = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
+        let t = clock.now();
         for _ in 0..reps {
             f();
         }
-        t.elapsed().as_secs_f64() / f64::from(reps)
+        (clock.now() - t) / f64::from(reps)
     };
     let (mut best_a, mut best_b) = (f64::INFINITY, f64::INFINITY);
     for round in 0..rounds {
@@ -152,16 +183,16 @@ fn size_label(bytes: usize) -> String {
     }
 }
 
-/// Ns per call of `f`, best of `rounds` samples of about 10 ms each.
-fn latency(rounds: usize, f: &mut dyn FnMut()) -> f64 {
-    let reps = calibrate(Duration::from_millis(10), f);
+/// Ns per call of `f`, best of `rounds` samples of about 1 ms each.
+fn latency(clock: &Clock, rounds: usize, f: &mut dyn FnMut()) -> f64 {
+    let reps = calibrate(clock, Duration::from_millis(1), f);
     (0..rounds)
         .map(|_| {
-            let t = Instant::now();
+            let t = clock.now();
             for _ in 0..reps {
                 f();
             }
-            t.elapsed().as_secs_f64() * 1e9 / f64::from(reps)
+            (clock.now() - t) * 1e9 / f64::from(reps)
         })
         .fold(f64::INFINITY, f64::min)
 }
@@ -169,12 +200,19 @@ fn latency(rounds: usize, f: &mut dyn FnMut()) -> f64 {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
+    // Any other argument that is not a flag (cargo passes `--bench`) selects cases by substring.
+    let filters: Vec<&str> = args
+        .iter()
+        .filter(|a| !a.starts_with("--"))
+        .map(String::as_str)
+        .collect();
     let settings = if quick {
         Settings::quick()
     } else {
         Settings::full()
     };
     let started = Instant::now();
+    let clock = Clock::new();
 
     let max_elements = settings.sizes.iter().max().copied().unwrap_or(0) / 4;
     // Values that stay normal under repeated scaling (no subnormal slow paths).
@@ -192,6 +230,10 @@ fn main() {
         "baselines: copy = output.copy_from_slice(input); in-place = for x in data {{ *x *= scale }}"
     );
     println!(
+        "timing: best of {} interleaved samples of >= {:?} each (fewer for calls over 5 ms)",
+        settings.rounds, settings.sample
+    );
+    println!(
         "{:<9} {:<15} {:>9} {:>4} {:>4} {:>12} {:>12} {:>6}",
         "mode", "format", "size", "ch", "rate", "kernel GB/s", "base GB/s", "ratio"
     );
@@ -204,6 +246,17 @@ fn main() {
                     for rate in RATES {
                         let shape = shape_for(bytes, channels, format);
                         let n = shape.len();
+                        let case = format!(
+                            "{} {} {} ch={} rate={}",
+                            mode.name(),
+                            format.as_str(),
+                            size_label(n * 4),
+                            channels,
+                            rate
+                        );
+                        if !filters.is_empty() && !filters.iter().any(|f| case.contains(f)) {
+                            continue;
+                        }
                         let rate = Rate::new(rate).expect("bench rates are valid");
                         let scale = rate.scale();
                         let x = &input[..n];
@@ -211,6 +264,7 @@ fn main() {
                             Mode::OutOfPlace => {
                                 let y = std::cell::RefCell::new(&mut output[..n]);
                                 race(
+                                    &clock,
                                     settings.rounds,
                                     settings.sample,
                                     &mut || {
@@ -236,6 +290,7 @@ fn main() {
                                 let y = std::cell::RefCell::new(&mut output[..n]);
                                 y.borrow_mut().copy_from_slice(x);
                                 race(
+                                    &clock,
                                     settings.rounds,
                                     settings.sample,
                                     &mut || {
@@ -274,14 +329,6 @@ fn main() {
                             ratio
                         );
                         if worst.as_ref().is_none_or(|(w, _)| ratio < *w) {
-                            let case = format!(
-                                "{} {} {} ch={} rate={}",
-                                mode.name(),
-                                format.as_str(),
-                                size_label(n * 4),
-                                channels,
-                                rate.get()
-                            );
                             worst = Some((ratio, case));
                         }
                     }
@@ -298,17 +345,17 @@ fn main() {
     let rate = Rate::new(0.5).expect("valid rate");
     let x: Vec<f32> = (0..shape.len()).map(|i| i as f32).collect();
     let mut y = vec![0.0f32; shape.len()];
-    let kernel_ns = latency(settings.tiny_rounds, &mut || {
+    let kernel_ns = latency(&clock, settings.tiny_rounds, &mut || {
         spatial_dropout(black_box(&x), black_box(&mut y), &shape, rate, &mut rng)
             .expect("lengths match");
     });
     let mut layer = SpatialDropout3D::with_rate(rate).with_seed(1);
-    let layer_ns = latency(settings.tiny_rounds, &mut || {
+    let layer_ns = latency(&clock, settings.tiny_rounds, &mut || {
         layer
             .call(black_box(&x), black_box(&dims), black_box(&mut y), true)
             .expect("lengths match");
     });
-    let copy_ns = latency(settings.tiny_rounds, &mut || {
+    let copy_ns = latency(&clock, settings.tiny_rounds, &mut || {
         black_box(&mut y).copy_from_slice(black_box(&x));
     });
     println!(

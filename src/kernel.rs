@@ -1,5 +1,13 @@
 //! The loops. Everything here trusts its arguments: the public functions check slice lengths
 //! against a valid [`Shape`] before any loop runs, so a failed call writes nothing.
+//!
+//! Speed comes from three things (measured in `docs/speed.md`): decisions are drawn 32 at a
+//! time in a loop that keeps the generator in registers; consecutive maps with the same
+//! decision become one run, so a kept run is one vectorized scale loop and a dropped run one
+//! `memset`, however small the maps; and channels_last samples that are neither all kept nor
+//! all dropped go through a branch-free select over a block of repeated channel lanes.
+
+use core::num::NonZero;
 
 use rand_core::Rng;
 
@@ -9,14 +17,34 @@ use crate::{DataFormat, Error, Rate, Shape};
 
 /// Channel lanes held on the stack for channels_last tensors. Small channel counts are repeated
 /// to fill a block of up to `LANES` elements; larger ones are handled `LANES` channels at a
-/// time. 64 lanes keep the kernel's stack within the firmware budget.
-const LANES: usize = 64;
+/// time. On bare metal 32 lanes (128 bytes) keep a kernel call within the 512-byte stack
+/// budget (64 measured 580 bytes on a Cortex-M4, `examples/firmware`). Hosts take 1024 (4 KiB):
+/// a whole row of up to 1024 channels in one lane block, and long selects for small channel
+/// counts.
+const LANES: usize = if cfg!(target_os = "none") { 32 } else { 1024 };
 
-/// Lane value for a kept map (all ones) or a dropped one (zero): `y = bits(x · scale) & lane`
-/// selects `+0.0` for dropped maps whatever `x` is, without a branch.
-#[inline]
-fn lane(keep: bool) -> u32 {
-    0u32.wrapping_sub(u32::from(keep))
+/// Lanes for tensors of at most `SMALL_TENSOR` elements, whose calls are short enough that
+/// zeroing 4 KiB of lanes would show (the same as `LANES` on bare metal: one copy of the walk).
+const SMALL_LANES: usize = if cfg!(target_os = "none") { LANES } else { 128 };
+const SMALL_TENSOR: usize = 16 * 1024;
+
+/// Keep/drop decisions, up to 32 at a time: one dynamic call per 32 maps, not per map.
+trait Decisions {
+    /// The next `count` decisions (`count ≤ 32`): bit `i` set = the `i`-th next map is kept.
+    /// Bits at and above `count` are clear.
+    fn word(&mut self, count: usize) -> u32;
+}
+
+impl<T: MaskSource> Decisions for T {
+    fn word(&mut self, count: usize) -> u32 {
+        // A tight loop with no other memory traffic, so the generator state stays in registers
+        // (a per-map call stalled on store forwarding of the state: 10× slower on small maps).
+        let mut word = 0;
+        for bit in 0..count.min(32) {
+            word |= u32::from(self.next_keep()) << bit;
+        }
+        word
+    }
 }
 
 /// What the driver does to a run of elements. Implemented for out-of-place and in-place.
@@ -25,8 +53,48 @@ trait Sink {
     fn scale(&mut self, start: usize, len: usize);
     /// `y = +0.0` on `len` elements from `start`.
     fn zero(&mut self, start: usize, len: usize);
-    /// `y = bits(x · scale) & lanes[i]` on `lanes.len()` elements from `start`.
+    /// `y = bits(x · scale) & lanes[i]` on `lanes.len()` elements from `start`: a lane is all
+    /// ones for a kept map and zero for a dropped one, so dropped elements become `+0.0`
+    /// whatever `x` is (NaN, ±Inf), without a branch.
     fn select(&mut self, start: usize, lanes: &[u32]);
+    /// `count ≤ 32` consecutive maps of `map_len` elements from `start`, map `i` kept iff bit
+    /// `i` of `word` is set: channels_first's loop, one dynamic call per 32 maps.
+    fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize);
+}
+
+/// Maps shorter than this go through a branch-free masked multiply, one map after another:
+/// with random decisions, a branch per run of maps mispredicts about every other map, which
+/// costs more than a short map's elements.
+const SHORT_MAP: usize = 64;
+
+/// Lane for map `bit` of `word`: all ones when kept, zero when dropped, so that
+/// `bits(x · scale) & lane` is `+0.0` for a dropped map whatever `x` is.
+#[inline(always)]
+fn lane(word: u32, bit: usize) -> u32 {
+    0u32.wrapping_sub((word >> (bit % 32)) & 1)
+}
+
+/// The 32 lanes of `word`, opaque to the optimizer: lanes it can see are 0 or all ones, so it
+/// branches on them again (and calls `memset` for each dropped map), which is exactly the
+/// mispredicted branch per map that the masked loop is there to avoid.
+#[inline(always)]
+fn lanes_of(word: u32) -> [u32; 32] {
+    core::hint::black_box(core::array::from_fn(|bit| lane(word, bit)))
+}
+
+/// Calls `f(kept, first, n)` for each run of `n` equal decisions starting at map `first`, in
+/// the low `count` bits of `word`.
+#[inline(always)]
+fn for_each_run(mut word: u32, count: usize, mut f: impl FnMut(bool, usize, usize)) {
+    let mut done = 0;
+    while done < count {
+        let kept = word & 1 != 0;
+        let same = if kept { !word } else { word }.trailing_zeros();
+        let n = usize::try_from(same).unwrap_or(32).min(count - done);
+        f(kept, done, n);
+        word = word.checked_shr(same).unwrap_or(0);
+        done += n;
+    }
 }
 
 struct OutOfPlace<'a> {
@@ -45,6 +113,7 @@ impl OutOfPlace<'_> {
 }
 
 impl Sink for OutOfPlace<'_> {
+    #[inline]
     fn scale(&mut self, start: usize, len: usize) {
         let scale = self.scale;
         if let Some((x, y)) = self.run(start, len) {
@@ -54,6 +123,7 @@ impl Sink for OutOfPlace<'_> {
         }
     }
 
+    #[inline]
     fn zero(&mut self, start: usize, len: usize) {
         if let Some(y) = self.output.get_mut(start..).and_then(|y| y.get_mut(..len)) {
             y.fill(0.0);
@@ -67,6 +137,32 @@ impl Sink for OutOfPlace<'_> {
                 *y = f32::from_bits((x * scale).to_bits() & lane);
             }
         }
+    }
+    fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize) {
+        if map_len < SHORT_MAP {
+            let scale = self.scale;
+            if let (Some((x, y)), Some(map_len)) =
+                (self.run(start, count * map_len), NonZero::new(map_len))
+            {
+                let maps = y
+                    .chunks_exact_mut(map_len.get())
+                    .zip(x.chunks_exact(map_len.get()));
+                for ((y, x), &lane) in maps.zip(&lanes_of(word)) {
+                    for (y, x) in y.iter_mut().zip(x) {
+                        *y = f32::from_bits((x * scale).to_bits() & lane);
+                    }
+                }
+            }
+            return;
+        }
+        // Products of map counts and lengths stay within the tensor's length.
+        for_each_run(word, count, |kept, first, n| {
+            if kept {
+                self.scale(start + first * map_len, n * map_len);
+            } else {
+                self.zero(start + first * map_len, n * map_len);
+            }
+        });
     }
 }
 
@@ -83,6 +179,7 @@ impl InPlace<'_> {
 }
 
 impl Sink for InPlace<'_> {
+    #[inline]
     fn scale(&mut self, start: usize, len: usize) {
         let scale = self.scale;
         if let Some(x) = self.run(start, len) {
@@ -92,6 +189,7 @@ impl Sink for InPlace<'_> {
         }
     }
 
+    #[inline]
     fn zero(&mut self, start: usize, len: usize) {
         if let Some(x) = self.run(start, len) {
             x.fill(0.0);
@@ -106,84 +204,204 @@ impl Sink for InPlace<'_> {
             }
         }
     }
-}
-
-/// Walks the tensor map by map in map order, taking one decision per map from `source`, and
-/// hands each run of elements to `sink`. `source` is a trait object so that the firmware holds
-/// one copy of this walk, whatever generator or mask feeds it.
-fn walk(layout: Layout, source: &mut dyn MaskSource, sink: &mut dyn Sink) {
-    match layout.format {
-        DataFormat::ChannelsFirst => walk_channels_first(layout, source, sink),
-        DataFormat::ChannelsLast => walk_channels_last(layout, source, sink),
+    fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize) {
+        if map_len < SHORT_MAP {
+            let scale = self.scale;
+            if let (Some(x), Some(map_len)) =
+                (self.run(start, count * map_len), NonZero::new(map_len))
+            {
+                let lanes = lanes_of(word);
+                for (x, &lane) in x.chunks_exact_mut(map_len.get()).zip(&lanes) {
+                    for x in x {
+                        *x = f32::from_bits((*x * scale).to_bits() & lane);
+                    }
+                }
+            }
+            return;
+        }
+        // Products of map counts and lengths stay within the tensor's length.
+        for_each_run(word, count, |kept, first, n| {
+            if kept {
+                self.scale(start + first * map_len, n * map_len);
+            } else {
+                self.zero(start + first * map_len, n * map_len);
+            }
+        });
     }
 }
 
-/// Each map is one contiguous run: a fill or a scale.
-fn walk_channels_first(layout: Layout, source: &mut dyn MaskSource, sink: &mut dyn Sink) {
-    let mut start = 0;
-    for _ in 0..layout.batch.saturating_mul(layout.channels) {
-        if source.next_keep() {
-            sink.scale(start, layout.map_len);
-        } else {
-            sink.zero(start, layout.map_len);
+/// Merges consecutive elements with the same decision into one run, so that a run of kept
+/// maps is one scale loop and a run of dropped maps one fill, however short each map is.
+struct Runs<'s> {
+    sink: &'s mut dyn Sink,
+    /// First element of the pending run.
+    start: usize,
+    /// Elements in the pending run (0: none pending).
+    len: usize,
+    kept: bool,
+}
+
+impl<'s> Runs<'s> {
+    fn new(sink: &'s mut dyn Sink) -> Self {
+        Runs {
+            sink,
+            start: 0,
+            len: 0,
+            kept: false,
         }
-        start += layout.map_len;
+    }
+
+    /// Appends `len` elements with decision `kept`.
+    #[inline]
+    fn push(&mut self, kept: bool, len: usize) {
+        if kept != self.kept {
+            self.flush();
+            self.kept = kept;
+        }
+        self.len += len;
+    }
+
+    /// Writes the pending run; `start` then points just past it.
+    fn flush(&mut self) {
+        if self.len != 0 {
+            if self.kept {
+                self.sink.scale(self.start, self.len);
+            } else {
+                self.sink.zero(self.start, self.len);
+            }
+            self.start += self.len;
+            self.len = 0;
+        }
+    }
+}
+
+/// Bits `0 .. count` set (`count ≤ 32`).
+#[inline]
+fn low_bits(count: usize) -> u32 {
+    u32::MAX
+        .checked_shr(u32::try_from(32 - count.min(32)).unwrap_or(0))
+        .unwrap_or(0)
+}
+
+/// Walks the tensor in map order, taking one decision per map from `source`, and hands runs of
+/// elements to `sink`. Both are trait objects so that the firmware holds one copy of this walk,
+/// whatever generator or mask feeds it.
+fn walk(layout: Layout, source: &mut dyn Decisions, sink: &mut dyn Sink) {
+    match layout.format {
+        DataFormat::ChannelsFirst => walk_channels_first(layout, source, sink),
+        // The lanes are zeroed on every call: a small block keeps that cheap for small tensors.
+        DataFormat::ChannelsLast if layout.len <= SMALL_TENSOR => {
+            walk_channels_last::<SMALL_LANES>(layout, source, sink)
+        }
+        DataFormat::ChannelsLast => walk_channels_last::<LANES>(layout, source, sink),
+    }
+}
+
+/// Each map is one contiguous run: 32 maps per call into the sink, which merges consecutive
+/// maps with the same decision into one scale loop or one fill.
+fn walk_channels_first(layout: Layout, source: &mut dyn Decisions, sink: &mut dyn Sink) {
+    let mut maps = layout.batch.saturating_mul(layout.channels);
+    let mut start = 0;
+    while maps != 0 {
+        let count = maps.min(32);
+        sink.maps(start, layout.map_len, source.word(count), count);
+        // At most the tensor's length.
+        start += count * layout.map_len;
+        maps -= count;
     }
 }
 
 /// The channels of one position are contiguous, so a sample is a repetition of one row of
-/// channel lanes: select through that row, `LANES` elements at a time.
-fn walk_channels_last(layout: Layout, source: &mut dyn MaskSource, sink: &mut dyn Sink) {
+/// channel lanes. A sample whose maps are all kept or all dropped is one contiguous run (and
+/// merges with its neighbours); a mixed one is a select through the repeated row.
+fn walk_channels_last<const LANES: usize>(
+    layout: Layout,
+    source: &mut dyn Decisions,
+    sink: &mut dyn Sink,
+) {
     let channels = layout.channels;
     if channels == 0 {
         return;
     }
+    // At most the tensor's length.
     let sample_len = layout.map_len * channels;
     let mut lanes = [0u32; LANES];
-    let mut sample_start = 0;
+    let mut runs = Runs::new(sink);
     if channels <= LANES {
-        // Repeat the row of `channels` lanes to fill a block of whole rows.
-        let block = LANES - LANES % channels;
         for _ in 0..layout.batch {
-            let (row, rest) = lanes.split_at_mut(channels);
-            for lane_slot in row.iter_mut() {
-                *lane_slot = lane(source.next_keep());
-            }
-            for copy in rest.chunks_mut(channels) {
-                for (to, from) in copy.iter_mut().zip(row.iter()) {
-                    *to = *from;
+            let row = lanes.get_mut(..channels).unwrap_or(&mut []);
+            let (mut any_kept, mut all_kept) = (false, true);
+            for chunk in row.chunks_mut(32) {
+                let word = source.word(chunk.len());
+                any_kept |= word != 0;
+                all_kept &= word == low_bits(chunk.len());
+                for (bit, slot) in chunk.iter_mut().enumerate() {
+                    *slot = lane(word, bit);
                 }
             }
+            if all_kept || !any_kept {
+                runs.push(all_kept, sample_len);
+                continue;
+            }
+            runs.flush();
+            // Repeat the row, doubling, to fill a block of whole rows no longer than the sample.
+            let block = (LANES - LANES % channels).min(sample_len);
+            let mut have = channels;
+            while have < block {
+                let n = have.min(block - have);
+                if let Some((head, tail)) = lanes.split_at_mut_checked(have) {
+                    if let (Some(to), Some(from)) = (tail.get_mut(..n), head.get(..n)) {
+                        to.copy_from_slice(from);
+                    }
+                }
+                have += n;
+            }
+            let block = lanes.get(..block).unwrap_or(&[]);
             let mut done = 0;
             while done < sample_len {
-                let len = block.min(sample_len - done);
-                sink.select(sample_start + done, lanes.get(..len).unwrap_or(&[]));
+                let len = block.len().min(sample_len - done);
+                runs.sink
+                    .select(runs.start + done, block.get(..len).unwrap_or(&[]));
                 done += len;
             }
-            sample_start += sample_len;
+            runs.start += sample_len;
         }
     } else {
         // More channels than lanes: take `LANES` channels at a time, in channel order, and
         // visit every position of the sample with them.
         for _ in 0..layout.batch {
+            runs.flush();
             let mut first_channel = 0;
             while first_channel < channels {
                 let width = LANES.min(channels - first_channel);
                 let row = lanes.get_mut(..width).unwrap_or(&mut []);
-                for lane_slot in row.iter_mut() {
-                    *lane_slot = lane(source.next_keep());
+                let (mut any_kept, mut all_kept) = (false, true);
+                for chunk in row.chunks_mut(32) {
+                    let word = source.word(chunk.len());
+                    any_kept |= word != 0;
+                    all_kept &= word == low_bits(chunk.len());
+                    for (bit, slot) in chunk.iter_mut().enumerate() {
+                        *slot = lane(word, bit);
+                    }
                 }
                 let row = &*row;
-                let mut start = sample_start + first_channel;
+                let mut start = runs.start + first_channel;
                 for _ in 0..layout.map_len {
-                    sink.select(start, row);
+                    if all_kept {
+                        runs.sink.scale(start, width);
+                    } else if any_kept {
+                        runs.sink.select(start, row);
+                    } else {
+                        runs.sink.zero(start, width);
+                    }
                     start += channels;
                 }
                 first_channel += width;
             }
-            sample_start += sample_len;
+            runs.start += sample_len;
         }
     }
+    runs.flush();
 }
 
 fn check_len(what: &'static str, found: usize, expected: usize) -> Result<(), Error> {
@@ -216,7 +434,7 @@ fn forward_copy(
     output: &mut [f32],
     layout: Layout,
     rate: Rate,
-    source: &mut dyn MaskSource,
+    source: &mut dyn Decisions,
 ) {
     if rate.get() == 0.0 {
         output.copy_from_slice_checked(input);
@@ -232,7 +450,7 @@ fn forward_copy(
     }
 }
 
-fn forward_in_place(data: &mut [f32], layout: Layout, rate: Rate, source: &mut dyn MaskSource) {
+fn forward_in_place(data: &mut [f32], layout: Layout, rate: Rate, source: &mut dyn Decisions) {
     if rate.get() == 1.0 {
         data.fill(0.0);
     } else if rate.get() != 0.0 {
@@ -346,4 +564,124 @@ pub fn apply_mask_in_place<const S: usize>(
     check_mask(keep, shape.maps())?;
     forward_in_place(data, shape.layout(), rate, &mut Bits::new(keep));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The walks against a per-element reference, on shapes that reach every branch: runs that
+    //! merge across maps and samples, mixed channels_last samples longer than one lane block,
+    //! and (on hosts) more channels than lanes.
+    extern crate std;
+    use std::vec::Vec;
+
+    use super::*;
+    use crate::{SeedableRng, XorShiftRng};
+
+    fn input(n: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| match i % 11 {
+                3 => f32::INFINITY,
+                5 => -0.0,
+                7 => f32::NAN,
+                _ => (i as f32 - 500.0) / 7.0,
+            })
+            .collect()
+    }
+
+    /// y for map `m` of element `i`, by definition.
+    fn reference(x: &[f32], shape: &Shape<1>, rate: Rate, keep: &[bool]) -> Vec<u32> {
+        let (channels, map_len) = (shape.channels(), shape.map_len());
+        (0..x.len())
+            .map(|i| {
+                let m = match shape.format() {
+                    DataFormat::ChannelsFirst => i / map_len,
+                    DataFormat::ChannelsLast => {
+                        (i / (map_len * channels)) * channels + i % channels
+                    }
+                };
+                if keep[m] {
+                    (x[i] * rate.scale()).to_bits()
+                } else {
+                    0
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn walks_match_the_reference() {
+        let mut shapes = Vec::new();
+        for channels in [
+            1,
+            2,
+            3,
+            8,
+            31,
+            32,
+            33,
+            64,
+            100,
+            LANES - 1,
+            LANES,
+            LANES + 5,
+            2 * LANES + 3,
+        ] {
+            for (batch, map_len) in [(1, 1), (3, 2), (2, 7), (5, 33), (1, 2 * LANES + 1)] {
+                if batch * channels * map_len <= 1 << 17 {
+                    shapes.push((batch, channels, map_len));
+                }
+            }
+        }
+        shapes.push((0, 3, 4));
+        shapes.push((3, 0, 4));
+        shapes.push((3, 5, 0));
+        let mut seed = 0;
+        for &(batch, channels, map_len) in &shapes {
+            for format in [DataFormat::ChannelsFirst, DataFormat::ChannelsLast] {
+                for rate in [0.05, 0.5, 0.97] {
+                    seed += 1;
+                    let rate = Rate::new(rate).unwrap();
+                    let shape = Shape::<1>::new(batch, channels, [map_len], format).unwrap();
+                    let x = input(shape.len());
+                    let mut rng = XorShiftRng::seed_from_u64(seed);
+                    let keep: Vec<bool> = (0..shape.maps())
+                        .map(|_| u64::from(rng.next_u32()) < rate.threshold())
+                        .collect();
+                    let expected = reference(&x, &shape, rate, &keep);
+                    let after = rng.next_u32();
+
+                    let mut rng = XorShiftRng::seed_from_u64(seed);
+                    let mut y = std::vec![1.5f32; x.len()];
+                    spatial_dropout(&x, &mut y, &shape, rate, &mut rng).unwrap();
+                    let got: Vec<u32> = y.iter().map(|v| v.to_bits()).collect();
+                    assert_eq!(
+                        got, expected,
+                        "{batch}x{channels}x{map_len} {format:?} {rate:?}"
+                    );
+                    assert_eq!(rng.next_u32(), after, "draw count");
+
+                    let mut rng = XorShiftRng::seed_from_u64(seed);
+                    let mut y = x.clone();
+                    spatial_dropout_in_place(&mut y, &shape, rate, &mut rng).unwrap();
+                    let got: Vec<u32> = y.iter().map(|v| v.to_bits()).collect();
+                    assert_eq!(
+                        got, expected,
+                        "in place {batch}x{channels}x{map_len} {format:?}"
+                    );
+
+                    let mut words = std::vec![0u32; mask_words(shape.maps())];
+                    for (m, &k) in keep.iter().enumerate() {
+                        words[m / 32] |= u32::from(k) << (m % 32);
+                    }
+                    let mut y = std::vec![1.5f32; x.len()];
+                    apply_mask(&x, &mut y, &shape, rate, &words).unwrap();
+                    let got: Vec<u32> = y.iter().map(|v| v.to_bits()).collect();
+                    assert_eq!(
+                        got, expected,
+                        "mask {batch}x{channels}x{map_len} {format:?}"
+                    );
+                }
+            }
+        }
+    }
 }
