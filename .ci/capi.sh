@@ -30,7 +30,7 @@ step "capi: fmt, clippy, unit tests"
 cargo fmt --manifest-path "$MANIFEST" -- --check
 cargo clippy --quiet --manifest-path "$MANIFEST" --all-targets -- -D warnings
 cargo clippy --quiet --manifest-path "$MANIFEST" --no-default-features -- -D warnings
-cargo clippy --quiet --manifest-path "$MANIFEST" --target "$THUMB" -- -D warnings
+cargo clippy --quiet --manifest-path "$MANIFEST" --target "$THUMB" --features link-check -- -D warnings
 cargo test --quiet --manifest-path "$MANIFEST"
 
 step "capi: link-time proof that no exported function can panic"
@@ -40,7 +40,14 @@ for t in x86_64-unknown-linux-gnu "$THUMB"; do
   cargo build --quiet --release --manifest-path "$MANIFEST" --target "$t" \
     --no-default-features --features link-check
   lib="$TARGET_DIR/$t/release/libspatial_dropout_c.a"
-  if nm -u "$lib" 2>/dev/null | grep -q spatial_dropout_capi_can_panic; then
+  # (Symbol lists in variables: `nm | grep -q` under pipefail fails when grep exits early.)
+  defined="$(nm -g --defined-only "$lib" 2>/dev/null)"
+  undefined="$(nm -u "$lib" 2>/dev/null)"
+  if ! grep -q spatial_dropout_capi_link_check <<<"$defined"; then
+    echo "$t: the archive was not built with the link-check panic handler" >&2
+    exit 1
+  fi
+  if grep -q spatial_dropout_capi_can_panic <<<"$undefined"; then
     echo "$t: an exported function of the kernel API can panic" >&2
     exit 1
   fi

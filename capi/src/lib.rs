@@ -726,6 +726,11 @@ fn status(result: Result<(), Error>) -> i32 {
     }
 }
 
+/// Tells `tests/panic_paths.py` that this archive was built with the `link-check` handler.
+#[cfg(feature = "link-check")]
+#[unsafe(no_mangle)]
+pub static spatial_dropout_capi_link_check: u8 = 1;
+
 #[cfg(all(not(test), feature = "link-check"))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {

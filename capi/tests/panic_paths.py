@@ -88,6 +88,10 @@ def main():
 
     if not exports:
         sys.exit("no exported spatial_dropout_* function found")
+    # Without `link-check` the panic handler does not call the marker, and every export would
+    # look clean: refuse such an archive.
+    if "spatial_dropout_capi_link_check" not in section_of:
+        sys.exit(f"{archive}: not built with --features link-check")
     bad = []
     for export in sorted(exports):
         chain = path_to_marker(export)
