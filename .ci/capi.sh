@@ -125,5 +125,9 @@ if [ "$status" -eq 0 ]; then
 fi
 echo "corrupted vectors: firmware exits with status $status, as it should"
 
+step "capi: stack depth of each call on the Cortex-M4F (painted stack, QEMU)"
+timeout 60 qemu-system-arm -M mps2-an386 -nographic -semihosting-config enable=on,target=native \
+  -kernel examples/c-firmware/build/stack.elf
+
 step "capi: flash the library adds to the C firmware"
 make -s -C examples/c-firmware size

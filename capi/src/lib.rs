@@ -122,27 +122,31 @@ pub unsafe extern "C" fn spatial_dropout_create(
         _ => return SPATIAL_DROPOUT_ERROR_INVALID_DATA_FORMAT,
     };
     let seed = (has_seed != 0).then_some(seed);
-    let built = match rank {
+    match rank {
         // Keras's SpatialDropout1D has no data_format: it is always channels_last.
-        1 if format == DataFormat::ChannelsFirst => Err(Error::InvalidDataFormat),
-        1 => configure(SpatialDropout1D::with_rate(rate), seed, name).map(Layer::D1),
-        2 => configure(
-            SpatialDropout2D::with_rate(rate).with_data_format(format),
-            seed,
-            name,
-        )
-        .map(Layer::D2),
-        3 => configure(
-            SpatialDropout3D::with_rate(rate).with_data_format(format),
-            seed,
-            name,
-        )
-        .map(Layer::D3),
-        _ => return SPATIAL_DROPOUT_ERROR_BAD_RANK,
-    };
-    match built {
-        Ok(built) => {
-            store(storage, built);
+        1 if format == DataFormat::ChannelsFirst => SPATIAL_DROPOUT_ERROR_INVALID_DATA_FORMAT,
+        1 => build_into(storage, || {
+            configure(SpatialDropout1D::with_rate(rate), seed, name).map(Layer::D1)
+        }),
+        2 => build_into(storage, || {
+            let layer = SpatialDropout2D::with_rate(rate).with_data_format(format);
+            configure(layer, seed, name).map(Layer::D2)
+        }),
+        3 => build_into(storage, || {
+            let layer = SpatialDropout3D::with_rate(rate).with_data_format(format);
+            configure(layer, seed, name).map(Layer::D3)
+        }),
+        _ => SPATIAL_DROPOUT_ERROR_BAD_RANK,
+    }
+}
+
+/// Builds one rank's layer and stores it. Not inlined, so that the caller's stack frame holds
+/// no rank's temporaries: the three would otherwise take three sets of slots on a Cortex-M.
+#[inline(never)]
+fn build_into(storage: *mut Handle, build: impl FnOnce() -> Result<Layer, Error>) -> i32 {
+    match build() {
+        Ok(layer) => {
+            store(storage, layer);
             SPATIAL_DROPOUT_OK
         }
         Err(e) => code_of(e),
