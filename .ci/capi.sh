@@ -7,7 +7,7 @@ cd "$ROOT"
 
 THUMB=thumbv7em-none-eabihf
 ensure_component rustfmt clippy
-ensure_target "$THUMB"
+ensure_target "$THUMB" thumbv6m-none-eabi riscv32imac-unknown-none-elf i686-unknown-linux-gnu
 ensure_apt gcc gcc
 ensure_apt g++ g++
 ensure_apt python3 python3
@@ -17,6 +17,10 @@ if ! dpkg -s libnewlib-arm-none-eabi >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnewlib-arm-none-eabi >/dev/null
 fi
 ensure_apt qemu-system-arm qemu-system-arm
+if ! dpkg -s gcc-multilib >/dev/null 2>&1; then  # gcc -m32 for the i686 host test
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc-multilib >/dev/null
+fi
 
 MANIFEST=capi/Cargo.toml
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/capi/target}"
@@ -36,7 +40,8 @@ cargo test --quiet --manifest-path "$MANIFEST"
 step "capi: link-time proof that no exported function can panic"
 # The panic handler of the `link-check` feature calls a symbol that is defined nowhere: the
 # archive needs it only if some exported function can reach a panic.
-for t in x86_64-unknown-linux-gnu "$THUMB"; do
+for t in x86_64-unknown-linux-gnu i686-unknown-linux-gnu "$THUMB" thumbv6m-none-eabi \
+  riscv32imac-unknown-none-elf; do
   cargo build --quiet --release --manifest-path "$MANIFEST" --target "$t" \
     --no-default-features --features link-check
   lib="$TARGET_DIR/$t/release/libspatial_dropout_c.a"
@@ -88,6 +93,14 @@ gcc -std=c99 -pedantic -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined
   -fno-sanitize-recover=all -fno-omit-frame-pointer -Icapi/include -Icapi/tests -I"$WORK" \
   capi/tests/host.c capi/tests/known_answers.c "$HOST_LIB" -lm -o "$WORK/host"
 "$WORK/host"
+
+step "capi: host C test on i686 (32-bit size_t, x87 floats; gcc -m32, same sanitizers)"
+cargo build --quiet --release --manifest-path "$MANIFEST" --target i686-unknown-linux-gnu
+gcc -m32 -std=c99 -pedantic -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
+  -fno-sanitize-recover=all -fno-omit-frame-pointer -Icapi/include -Icapi/tests -I"$WORK" \
+  capi/tests/host.c capi/tests/known_answers.c \
+  "$TARGET_DIR/i686-unknown-linux-gnu/release/libspatial_dropout_c.a" -lm -o "$WORK/host32"
+"$WORK/host32"
 
 step "capi: the header as C++98 and C++17"
 for std in c++98 c++17; do

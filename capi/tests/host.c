@@ -273,7 +273,7 @@ static void test_config(void) {
                   SPATIAL_DROPOUT_OK);
     EXPECT_STATUS(spatial_dropout_get_info(&layer, &rank, &rate, &format, &has_seed, &seed),
                   SPATIAL_DROPOUT_OK);
-    EXPECT(rank == 2 && rate == 0.3 && format == SPATIAL_DROPOUT_CHANNELS_FIRST && has_seed == 1 &&
+    EXPECT(rank == 2 && rate == (double)0.3 && format == SPATIAL_DROPOUT_CHANNELS_FIRST && has_seed == 1 &&
            seed == 1);
 }
 

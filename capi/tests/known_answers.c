@@ -132,7 +132,10 @@ static size_t map_of(const ka_case *c, size_t i, size_t map_len) {
 static void check_mask(spatial_dropout_layer *layer, const ka_case *c, size_t call) {
     const uint32_t *mask = c->calls[call].mask;
     double rate = double_of(c->rate_bits);
-    uint32_t scale = bits_of((float)(1.0 / (1.0 - rate)));
+    /* Rounded to double first, then to float, as the contract says; the assignment makes x87
+       (i686) round away its excess precision. */
+    double scale_f64 = 1.0 / (1.0 - rate);
+    uint32_t scale = bits_of((float)scale_f64);
     size_t map_len, i;
     int ok = 1;
     if (!check_status(spatial_dropout_backward(layer, ones, c->len, scratch, c->len, c->dims,
