@@ -7,8 +7,9 @@ pub const MAX_DIMS: usize = 5;
 
 /// The shape of a tensor with `S` spatial dims (`S` is 1, 2 or 3), in a given [`DataFormat`].
 ///
-/// A `Shape` that exists is valid: every product of its dims fits in `usize`, so kernels can
-/// trust it. A *map* is one (sample, channel) pair; `maps() = batch × channels` and
+/// A `Shape` that exists is valid: every product of its dims fits in `usize` (the element count,
+/// `maps`, `map_len`, and a sample's length `channels × map_len` even when the batch is 0), so
+/// kernels can trust it. A *map* is one (sample, channel) pair; `maps() = batch × channels` and
 /// `map_len() = d1 × … × dS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Shape<const S: usize> {
@@ -57,6 +58,11 @@ impl<const S: usize> Shape<S> {
             Some(n) => n,
             None => return Err(Error::ShapeOverflow),
         };
+        // The length of one sample; checked on its own because a batch of 0 makes `len` 0
+        // whatever this product is, and the kernels step through samples with it.
+        if channels.checked_mul(map_len).is_none() {
+            return Err(Error::ShapeOverflow);
+        }
         let len = match maps.checked_mul(map_len) {
             Some(n) => n,
             None => return Err(Error::ShapeOverflow),

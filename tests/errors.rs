@@ -218,8 +218,12 @@ fn zero_dims_do_not_hide_an_overflow_elsewhere() {
         Shape1D::new(usize::MAX, 2, [0], CL),
         Err(Error::ShapeOverflow)
     );
-    // Zero maps: nothing else can overflow the element count.
-    let s = Shape2D::new(0, usize::MAX, [7, 3], CF).unwrap();
+    // Zero maps: the element count is 0, but one sample (channels × map_len) must still fit.
+    assert_eq!(
+        Shape2D::new(0, usize::MAX, [7, 3], CF),
+        Err(Error::ShapeOverflow)
+    );
+    let s = Shape2D::new(0, usize::MAX / 21, [7, 3], CF).unwrap();
     assert_eq!((s.len(), s.maps(), s.map_len()), (0, 0, 21));
 }
 
@@ -681,4 +685,19 @@ fn failed_kernel_calls_leave_the_generator_alone() {
             found: 2
         })
     ));
+}
+
+/// Found by the `kernels` fuzz target: with a batch of 0 the element count is 0, but one
+/// sample's length (`channels × map_len`) still overflowed inside the channels_last walk.
+#[test]
+fn sample_length_overflow_is_an_error_even_with_an_empty_batch() {
+    let big = 1usize << (usize::BITS / 2 + 1);
+    for format in [DataFormat::ChannelsLast, DataFormat::ChannelsFirst] {
+        assert_eq!(
+            Shape::<1>::new(0, big, [big], format),
+            Err(Error::ShapeOverflow)
+        );
+    }
+    // A sample that fits is fine with any batch, including 0.
+    assert!(Shape::<1>::new(0, 1 << 10, [1 << 10], DataFormat::ChannelsLast).is_ok());
 }
