@@ -45,15 +45,23 @@ impl<const S: usize> Shape<S> {
         format: DataFormat,
     ) -> Result<Self, Error> {
         let () = Self::RANK_IS_SUPPORTED;
-        let mut map_len: usize = 1;
+        // The exact product: a 0 anywhere makes it 0, even after a pair that overflows.
+        let mut map_len: Option<usize> = Some(1);
         let mut i = 0;
         while i < S {
-            map_len = match map_len.checked_mul(spatial[i]) {
-                Some(n) => n,
-                None => return Err(Error::ShapeOverflow),
+            if spatial[i] == 0 {
+                map_len = Some(0);
+                break;
+            }
+            map_len = match map_len {
+                Some(n) => n.checked_mul(spatial[i]),
+                None => None,
             };
             i += 1;
         }
+        let Some(map_len) = map_len else {
+            return Err(Error::ShapeOverflow);
+        };
         let maps = match batch.checked_mul(channels) {
             Some(n) => n,
             None => return Err(Error::ShapeOverflow),

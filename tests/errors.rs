@@ -701,3 +701,23 @@ fn sample_length_overflow_is_an_error_even_with_an_empty_batch() {
     // A sample that fits is fine with any batch, including 0.
     assert!(Shape::<1>::new(0, 1 << 10, [1 << 10], DataFormat::ChannelsLast).is_ok());
 }
+
+/// Found by the `kernels` fuzz target: a 0 after a pair of spatial dims whose product overflows
+/// makes `map_len` 0, which fits; only a product that really does not fit is an error.
+#[test]
+fn a_zero_spatial_dim_makes_the_map_empty_whatever_precedes_it() {
+    let big = usize::MAX / 2;
+    let s = Shape3D::new(2, 3, [big, big, 0], CL).unwrap();
+    assert_eq!((s.len(), s.maps(), s.map_len()), (0, 6, 0));
+    assert_eq!(
+        Shape3D::new(2, 3, [big, big, 1], CL),
+        Err(Error::ShapeOverflow)
+    );
+    let mut layer = spatial_dropout::SpatialDropout3D::new(0.5)
+        .unwrap()
+        .with_seed(1);
+    let mut out: [f32; 0] = [];
+    layer
+        .call(&[], &[2, big, big, 0, 3], &mut out, true)
+        .unwrap();
+}
