@@ -4,10 +4,15 @@
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT/wasm"
 
+ensure_component rustfmt clippy
 ensure_target wasm32-unknown-unknown
 ensure_apt chromium chromium chromium-driver
 ensure_apt node nodejs npm
 ensure_cargo_bin wasm-bindgen 0.2.130 wasm-bindgen-cli
+
+step "fmt + clippy (the wasm crate)"
+cargo fmt --check
+cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 
 step "npm ci"
 npm ci --no-audit --no-fund
