@@ -27,3 +27,31 @@ test("the README's examples run", async () => {
     await import(`data:text/javascript,${encodeURIComponent(source)}`);
   }
 });
+
+test("the packed tarball works for a consumer (files and exports are complete)", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "spatial-dropout-pack-"));
+  try {
+    const packageDir = new URL("..", import.meta.url);
+    const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: packageDir, encoding: "utf8" });
+    const tarball = join(dir, out.trim().split("\n").pop());
+    const installed = join(dir, "node_modules", "spatial-dropout");
+    mkdirSync(installed, { recursive: true });
+    execFileSync("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"]);
+    writeFileSync(
+      join(dir, "consumer.mjs"),
+      `import { SpatialDropout3D } from "spatial-dropout";
+       const l = new SpatialDropout3D({ rate: 0.5, seed: 1 });
+       const y = l.call(new Float32Array(16).fill(1), [1, 1, 1, 2, 8], true);
+       if (!y.every((v) => v === 0 || v === 2)) throw new Error("wrong values " + y);
+       console.log("consumer ok");`,
+    );
+    const result = execFileSync(process.execPath, ["consumer.mjs"], { cwd: dir, encoding: "utf8" });
+    if (!result.includes("consumer ok")) throw new Error(result);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
