@@ -199,6 +199,9 @@ function scratchBuffer(slot, length) {
 
 /** Copies `array` into wasm memory, runs `f(input, output)`, returns a copy of the output. */
 function copying(array, f) {
+  // A view over wasm memory (a WasmBuffer's) would be detached if the allocations below grow
+  // memory: take its values first.
+  if (array.buffer === wasm.memory.buffer) array = array.slice();
   const input = scratchBuffer(0, array.length);
   const output = scratchBuffer(1, array.length);
   // Views after both allocations: an allocation may grow (and so detach) wasm memory.
@@ -340,7 +343,12 @@ class SpatialDropoutBase {
     const layer = this.#live();
     const raw = data instanceof WasmBuffer ? buffers.get(data) : undefined;
     if (data instanceof WasmBuffer && raw === undefined) throw new Error("this WasmBuffer was freed");
-    if (raw === undefined) checkFloat32Array(data, "`data`");
+    if (raw === undefined) {
+      checkFloat32Array(data, "`data`");
+      if (data.buffer === wasm.memory.buffer) {
+        throw new TypeError("`data` is a view of a WasmBuffer: pass the WasmBuffer itself to work in place");
+      }
+    }
     const length = raw === undefined ? data.length : raw.len;
     const dims = checkShape(shape, length, "`data`", this.#rank, layer.dataFormat);
     const t = checkTraining(training);

@@ -420,6 +420,14 @@ export function defineSuite({ test, lib, data }) {
     layer.callInPlace(buffer, dims, true);
     const expected = new SpatialDropout2D({ rate: 0.5, seed: 1 }).call(knownInput(n), dims, true);
     sameBits(buffer.view(), bits(expected), "processed in place");
+    // A view passed to the copying API is read before the scratch allocations (here 2 × 16 MiB,
+    // so memory grows) can detach it.
+    const huge = new WasmBuffer(4 * 1024 * 1024);
+    huge.view().set(knownInput(huge.length));
+    const fromView = layer.call(huge.view(), [1, 1024, 1024, 4], false);
+    sameBits(fromView, bits(knownInput(huge.length)), "call on a view copies its values");
+    huge.free();
+    throws(() => layer.callInPlace(buffer.view(), dims, true), TypeError, /pass the WasmBuffer itself/, "callInPlace on a view");
     big.free();
     buffer.free();
   });
