@@ -330,11 +330,12 @@ fn walk_channels_last<const LANES: usize>(
     if channels <= LANES {
         for _ in 0..layout.batch {
             let row = lanes.get_mut(..channels).unwrap_or(&mut []);
-            let (mut any_kept, mut all_kept) = (false, true);
+            let (mut any_kept, mut all_kept, mut pattern) = (false, true, 0);
             for chunk in row.chunks_mut(32) {
                 let word = source.word(chunk.len());
                 any_kept |= word != 0;
                 all_kept &= word == low_bits(chunk.len());
+                pattern = word;
                 for (bit, slot) in chunk.iter_mut().enumerate() {
                     *slot = lane(word, bit);
                 }
@@ -347,6 +348,29 @@ fn walk_channels_last<const LANES: usize>(
             // Repeat the row, doubling, to fill a block of whole rows no longer than the sample.
             let block = (LANES - LANES % channels).min(sample_len);
             let mut have = channels;
+            if 32 % channels == 0 {
+                // 1, 2, 4, …, 32 channels: whole rows fill one 32-lane pattern, copied in
+                // fixed-size chunks that compile to plain vector moves.
+                let mut width = channels;
+                while width < 32 {
+                    pattern |= pattern << width;
+                    width *= 2;
+                }
+                let row32: [u32; 32] = core::array::from_fn(|bit| {
+                    0u32.wrapping_sub(u32::from(pattern & (1 << bit) != 0))
+                });
+                let mut chunks = lanes
+                    .get_mut(..block)
+                    .unwrap_or(&mut [])
+                    .chunks_exact_mut(32);
+                for chunk in &mut chunks {
+                    chunk.copy_from_slice(&row32);
+                }
+                let tail = chunks.into_remainder();
+                let n = tail.len();
+                tail.copy_from_slice(row32.get(..n).unwrap_or(&[]));
+                have = block;
+            }
             while have < block {
                 let n = have.min(block - have);
                 if let Some((head, tail)) = lanes.split_at_mut_checked(have) {
