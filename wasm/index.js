@@ -308,11 +308,15 @@ function adopting(layer, make) {
 class SpatialDropoutBase {
   #layer;
   #rank;
+  // Kept on the JavaScript side: the shape checks run before any wasm call (a wasm call may
+  // grow memory and detach a caller's view of it).
+  #format;
 
   constructor(rank, options) {
     this.#rank = rank;
     if (adopt !== undefined) {
       this.#layer = adopt;
+      this.#format = adopt.dataFormat;
       adopt = undefined;
       return;
     }
@@ -323,6 +327,7 @@ class SpatialDropoutBase {
     const seed = checkSeed(options.seed);
     const name = checkName(options.name);
     this.#layer = new Layer(rank, rate, format, seed, name);
+    this.#format = format;
     if (seed === undefined) this.#layer.reseed(randomSeed());
   }
 
@@ -333,7 +338,7 @@ class SpatialDropoutBase {
   call(inputs, shape, training) {
     const layer = this.#live();
     checkFloat32Array(inputs, "`inputs`");
-    const dims = checkShape(shape, inputs.length, "`inputs`", this.#rank, layer.dataFormat);
+    const dims = checkShape(shape, inputs.length, "`inputs`", this.#rank, this.#format);
     const t = checkTraining(training);
     return copying(inputs, (input, output) => layer.call(input, output, dims, t));
   }
@@ -350,7 +355,7 @@ class SpatialDropoutBase {
       }
     }
     const length = raw === undefined ? data.length : raw.len;
-    const dims = checkShape(shape, length, "`data`", this.#rank, layer.dataFormat);
+    const dims = checkShape(shape, length, "`data`", this.#rank, this.#format);
     const t = checkTraining(training);
     if (raw !== undefined) {
       layer.callInPlace(raw, dims, t);
@@ -367,7 +372,7 @@ class SpatialDropoutBase {
   backward(gradOutputs, shape) {
     const layer = this.#live();
     checkFloat32Array(gradOutputs, "`gradOutputs`");
-    const dims = checkShape(shape, gradOutputs.length, "`gradOutputs`", this.#rank, layer.dataFormat);
+    const dims = checkShape(shape, gradOutputs.length, "`gradOutputs`", this.#rank, this.#format);
     return copying(gradOutputs, (input, output) => layer.backward(input, output, dims));
   }
 
@@ -391,7 +396,8 @@ class SpatialDropoutBase {
 
   /** "channels_first" or "channels_last". */
   get dataFormat() {
-    return this.#live().dataFormat;
+    this.#live();
+    return this.#format;
   }
 
   /** The config seed: a number when it is a safe integer, else a bigint; null for none. */
