@@ -5,9 +5,11 @@
 //! The reader is a strict, iterative lexer ([`lex`]) rather than a serde deserializer: Keras's
 //! forms need specific errors per key, `dtype` is a string or an object, Python escapes
 //! astral characters as surrogate pairs, and a model document must be walked without
-//! recursion on hostile nesting.
+//! recursion on hostile nesting. Numbers go through [`num`], not `core`'s float code, which
+//! is large on a microcontroller and keeps panic paths.
 
 mod lex;
+mod num;
 
 // docs/json.md is the README's JSON section: compile and run its example until it is merged.
 #[cfg(doctest)]
@@ -15,12 +17,10 @@ mod lex;
 struct JsonReadme;
 
 use core::any::Any;
-use core::fmt::{self, Write as _};
 use core::ops::Range;
 
 use lex::{Members, Span, Tok};
 
-use crate::error::PyFloat;
 use crate::{DataFormat, Error, MAX_NAME_LEN, Name, Rate, SpatialDropout};
 
 /// Longest text [`SpatialDropout::write_config`] can write: a name of [`MAX_NAME_LEN`] bytes
@@ -88,18 +88,8 @@ impl Sink for Fill<'_> {
     }
 }
 
-/// `core::fmt` output into a [`Sink`].
-struct FmtSink<'a, 'b>(&'a mut (dyn Sink + 'b));
-
-impl fmt::Write for FmtSink<'_, '_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.put(s.as_bytes());
-        Ok(())
-    }
-}
-
 /// Counts what `emit` writes, then writes it if `buf` is large enough (else writes nothing).
-fn write_checked(buf: &mut [u8], emit: impl Fn(&mut dyn Sink)) -> Result<usize, Error> {
+fn write_checked(buf: &mut [u8], emit: &dyn Fn(&mut dyn Sink)) -> Result<usize, Error> {
     let mut count = Count(0);
     emit(&mut count);
     if count.0 > buf.len() {
@@ -140,20 +130,10 @@ fn write_py_str(s: &str, w: &mut dyn Sink) {
     w.put(b"\"");
 }
 
-fn write_u64(mut v: u64, w: &mut dyn Sink) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        if let Some(d) = digits.get_mut(i) {
-            *d = b'0' + (v % 10) as u8;
-        }
-        v /= 10;
-        if v == 0 || i == 0 {
-            break;
-        }
-    }
-    w.put(digits.get(i..).unwrap_or(&[]));
+fn write_u64(v: u64, w: &mut dyn Sink) {
+    let mut text = [0u8; 20];
+    let n = num::decimal_digits(v, &mut text);
+    w.put(text.get(..n).unwrap_or(&[]));
 }
 
 /// A JSON value's span, kind-checked and decoded on demand.
@@ -188,10 +168,18 @@ impl<'a> Value<'a> {
         lex::string_contents(self.doc, self.span)
     }
 
-    fn number(&self) -> Option<f64> {
+    /// `Ok(None)` when not a number; `Err` past [`num::MAX_DIGITS`] significant digits.
+    fn number(&self, key: &'static str) -> Result<Option<f64>, Error> {
         match lex::token(self.doc, self.span.0) {
-            Ok((Tok::Num, _)) => self.text().parse().ok(),
-            _ => None,
+            Ok((Tok::Num, _)) => {
+                num::parse(self.text().as_bytes())
+                    .map(Some)
+                    .ok_or(Error::InvalidValue {
+                        key,
+                        expected: "a number of at most 40 significant digits",
+                    })
+            }
+            _ => Ok(None),
         }
     }
 
@@ -219,7 +207,7 @@ impl Keys {
         let mut keys = Keys::default();
         for member in object.members() {
             let member = member?;
-            let Some(key) = lex::decode::<16>(object.doc, member.key)? else {
+            let Some(key) = lex::decode::<MAX_NAME_LEN>(object.doc, member.key)? else {
                 continue;
             };
             let slot = match key.as_str() {
@@ -268,7 +256,7 @@ impl<const S: usize> SpatialDropout<S> {
     /// [`config_len`](Self::config_len), writing nothing. A buffer of [`MAX_CONFIG_LEN`]
     /// bytes always fits.
     pub fn write_config(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_checked(buf, |w| self.emit_config(w))
+        write_checked(buf, &|w| self.emit_config(w))
     }
 
     /// The length of [`write_serialized`](Self::write_serialized)'s output, at most
@@ -285,13 +273,12 @@ impl<const S: usize> SpatialDropout<S> {
     /// Fails with [`Error::BufferTooSmall`] when `buf` is shorter than
     /// [`serialized_len`](Self::serialized_len), writing nothing.
     pub fn write_serialized(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        write_checked(buf, |w| self.emit_serialized(w))
+        write_checked(buf, &|w| self.emit_serialized(w))
     }
 
     fn emit_config(&self, w: &mut dyn Sink) {
         w.put(br#"{"rate":"#);
-        // A rate is finite, so this is `repr(rate)`, as `json.dumps` writes it.
-        let _ = write!(FmtSink(w), "{}", PyFloat(self.rate().get()));
+        num::write_repr(self.rate().get(), w);
         w.put(br#","seed":"#);
         match self.seed() {
             Some(seed) => write_u64(seed, w),
@@ -387,7 +374,7 @@ impl<const S: usize> SpatialDropout<S> {
         }
         let rate = keys.rate.ok_or(Error::MissingKey { key: "rate" })?;
         let rate = Value { doc, span: rate }
-            .number()
+            .number("rate")?
             .ok_or(Error::InvalidValue {
                 key: "rate",
                 expected: "a number between 0 and 1",
@@ -404,7 +391,8 @@ impl<const S: usize> SpatialDropout<S> {
             None => DataFormat::ChannelsLast,
             Some(format) => {
                 let contents = format.string().ok_or(Error::InvalidDataFormat)?;
-                let text = lex::decode::<16>(doc, contents)?.ok_or(Error::InvalidDataFormat)?;
+                let text =
+                    lex::decode::<MAX_NAME_LEN>(doc, contents)?.ok_or(Error::InvalidDataFormat)?;
                 text.parse()?
             }
         };
@@ -473,11 +461,13 @@ fn with_format<const S: usize>(
 
 /// A decimal integer in `0 ..= u64::MAX`, as JSON writes it (no sign, fraction or exponent).
 fn parse_seed(text: &str) -> Option<u64> {
-    if text.bytes().all(|c| c.is_ascii_digit()) {
-        text.parse().ok()
-    } else {
-        None
+    if text.is_empty() {
+        return None;
     }
+    text.bytes().try_fold(0u64, |acc, c| {
+        let digit = c.checked_sub(b'0').filter(|d| *d < 10)?;
+        acc.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// `"float32"`, or a `DTypePolicy`/`Policy` object whose config names `float32`.

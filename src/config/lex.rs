@@ -331,11 +331,6 @@ impl<'a> Chars<'a> {
         })
     }
 
-    /// The contents without escapes, when they hold no backslash.
-    pub(crate) fn plain(&self) -> Option<&'a str> {
-        (!self.s.contains('\\')).then_some(self.s)
-    }
-
     fn hex4(&self, at: usize) -> Option<u32> {
         let digits = self.s.get(at..at + 4)?;
         u32::from_str_radix(digits, 16).ok()
@@ -398,19 +393,10 @@ impl Iterator for Chars<'_> {
     }
 }
 
-/// Whether the string contents at `span` decode to `expected`.
+/// Whether the string contents at `span` decode to `expected` (at most 64 bytes long, as
+/// every string compared is).
 pub(crate) fn str_eq(b: &[u8], span: Span, expected: &str) -> Result<bool, Error> {
-    let chars = Chars::new(b, span)?;
-    if let Some(plain) = chars.plain() {
-        return Ok(plain == expected);
-    }
-    let mut want = expected.chars();
-    for c in chars {
-        if Some(c?) != want.next() {
-            return Ok(false);
-        }
-    }
-    Ok(want.next().is_none())
+    Ok(decode::<64>(b, span)?.is_some_and(|s| s == expected))
 }
 
 /// The string contents at `span`, decoded into a bounded string; `Ok(None)` when longer than
