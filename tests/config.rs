@@ -554,6 +554,20 @@ fn rate_is_checked_as_keras_checks_it() {
         err2(r#"{"seed":null,"name":"d"}"#),
         Error::MissingKey { key: "rate" }
     );
+    // Up to 40 significant digits are read exactly (Python writes at most 17); more are
+    // refused rather than rounded twice. Leading and trailing zeros do not count.
+    let forty = format!("0.{}", "3".repeat(40));
+    let layer = SpatialDropout2D::from_config(with(&forty).as_bytes()).unwrap();
+    assert_eq!(layer.rate().get(), forty.parse::<f64>().unwrap());
+    let padded = format!("0.000{}5{}", "0".repeat(3), "0".repeat(60));
+    assert!(SpatialDropout2D::from_config(with(&padded).as_bytes()).is_ok());
+    assert_eq!(
+        err2(&with(&format!("0.{}", "3".repeat(41)))),
+        Error::InvalidValue {
+            key: "rate",
+            expected: "a number of at most 40 significant digits"
+        }
+    );
     // Keras's message.
     assert_eq!(
         err2(&with("1.5")).to_string(),
@@ -973,6 +987,32 @@ proptest! {
             ModelLayers::new(&bytes).is_ok(),
             serde_json::from_slice::<Value>(&bytes).is_ok()
         );
+    }
+
+    #[test]
+    fn rates_read_as_core_parses_them(
+        int in "0|[1-9][0-9]{0,2}",
+        frac in "[0-9]{0,38}",
+        exp in proptest::option::of(-30i32..5),
+    ) {
+        // Any decimal text: the reader's correctly rounded value is core's.
+        let mut text = int.clone();
+        if !frac.is_empty() {
+            text = format!("{text}.{frac}");
+        }
+        if let Some(e) = exp {
+            text = format!("{text}e{e}");
+        }
+        prop_assume!(int.len() + frac.len() <= 40);
+        let want: f64 = text.parse().unwrap();
+        let json = format!(r#"{{"rate":{text}}}"#);
+        match SpatialDropout1D::from_config(json.as_bytes()) {
+            Ok(layer) => prop_assert_eq!(layer.rate().get().to_bits(), want.to_bits(), "{}", text),
+            Err(Error::InvalidRate { rate }) => {
+                prop_assert_eq!(rate.to_bits(), want.to_bits(), "{}", text)
+            }
+            Err(e) => prop_assert!(false, "{}: {:?}", text, e),
+        }
     }
 
     #[test]
