@@ -1,8 +1,8 @@
 //! Decimal text to `f64` and back, correctly rounded, with one small fixed-size bignum.
 //!
 //! `core`'s float parsing and shortest formatting are correct but large on a microcontroller
-//! (about 25 KiB of code and tables on a Cortex-M4) and keep bounds-check panics the
-//! optimiser cannot remove. Rates are short decimals, so exact big-integer arithmetic on a
+//! (the JSON firmware shrank by 16 KiB without them on a Cortex-M4) and keep bounds-check
+//! panics the optimiser cannot remove. Rates are short decimals, so exact big-integer arithmetic on a
 //! 1536-bit number is small and fast enough, and provably panic-free: every access is
 //! checked and every failure is a `None`.
 //!
