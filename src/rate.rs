@@ -12,40 +12,68 @@ use crate::Error;
 /// `round((1 − rate) · 2³²)`, so the keep probability is `threshold / 2³²`: within `2⁻³³` of
 /// `1 − rate`. Rates below `2⁻³³` keep every map, rates above `1 − 2⁻³³` drop every map, though
 /// both still draw one value per map (only exactly 0 and exactly 1 draw nothing).
+///
+/// The scale and the threshold are computed once, when the rate is checked: a kernel call does
+/// no `f64` arithmetic (soft-float on a Cortex-M4F), and a rate built in a `const` costs none
+/// at run time.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
-pub struct Rate(f64);
+pub struct Rate {
+    rate: f64,
+    scale: f32,
+    threshold: u64,
+}
 
 impl Rate {
     /// Keeps every map.
-    pub const ZERO: Rate = Rate(0.0);
+    pub const ZERO: Rate = Rate::checked(0.0);
 
     /// Checks `rate` as Keras does: NaN, infinities, negatives and values above 1 are errors.
-    pub fn new(rate: f64) -> Result<Self, Error> {
-        // `contains` is false for NaN.
-        if (0.0..=1.0).contains(&rate) {
+    pub const fn new(rate: f64) -> Result<Self, Error> {
+        // Both comparisons are false for NaN.
+        if rate >= 0.0 && rate <= 1.0 {
             // Normalise -0.0 so that it serializes as 0.0, as Keras does.
-            Ok(Rate(rate + 0.0))
+            Ok(Rate::checked(rate + 0.0))
         } else {
             Err(Error::InvalidRate { rate })
         }
     }
 
+    /// `rate` is in `[0, 1]`.
+    const fn checked(rate: f64) -> Self {
+        Rate {
+            rate,
+            scale: (1.0_f64 / (1.0_f64 - rate)) as f32,
+            threshold: round_half_away((1.0 - rate) * 4_294_967_296.0),
+        }
+    }
+
     /// The rate as given.
     pub const fn get(self) -> f64 {
-        self.0
+        self.rate
     }
 
     /// The factor for kept maps, `1 / (1 − rate)` computed in `f64` and rounded to `f32`, as
     /// TensorFlow casts it. `+inf` at rate 1, where no map is kept.
-    pub fn scale(self) -> f32 {
-        (1.0_f64 / (1.0_f64 - self.0)) as f32
+    pub const fn scale(self) -> f32 {
+        self.scale
     }
 
     /// A map is kept iff `u64::from(draw) < threshold`: `round((1 − rate) · 2³²)`, rounding half
     /// away from zero. Ranges over `0 ..= 2³²`.
-    pub fn threshold(self) -> u64 {
-        // In [0, 2^32]: the `as` conversion is exact.
-        libm::round((1.0 - self.0) * 4_294_967_296.0) as u64
+    pub const fn threshold(self) -> u64 {
+        self.threshold
+    }
+}
+
+/// `round(x)`, half away from zero, for `x` in `[0, 2³²]`, as a `const fn` (`libm::round` is
+/// not one). The integer part is exact as `u64`, and `x − trunc(x)` is exact in `f64`, so
+/// comparing it with 0.5 rounds exactly as `libm::round` does (no `x + 0.5` double rounding).
+const fn round_half_away(x: f64) -> u64 {
+    let whole = x as u64;
+    if x - whole as f64 >= 0.5 {
+        whole + 1
+    } else {
+        whole
     }
 }
 
@@ -58,6 +86,6 @@ impl TryFrom<f64> for Rate {
 
 impl From<Rate> for f64 {
     fn from(rate: Rate) -> f64 {
-        rate.0
+        rate.rate
     }
 }
