@@ -229,8 +229,10 @@ function sequential(v, range) {
   return [255 + (1 - 255) * a, 255 + (90 - 255) * a, 255 + (110 - 255) * a];
 }
 
+/** Four decimals, without a "-0.0000" for tiny negative values. */
 function fmt(v) {
-  return v.toFixed(4);
+  const text = v.toFixed(4);
+  return text === "-0.0000" ? "0.0000" : text;
 }
 
 function drawMap(canvas, n, c, z, kind) {
