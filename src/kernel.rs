@@ -64,8 +64,17 @@ trait Sink {
 
 /// Maps shorter than this go through a branch-free masked multiply, one map after another:
 /// with random decisions, a branch per run of maps mispredicts about every other map, which
-/// costs more than a short map's elements.
-const SHORT_MAP: usize = 64;
+/// costs more than a short map's elements. Bare metal takes the runs for every map: a
+/// Cortex-M pays a cycle or two for a missed branch, and the masked path would cost 700 bytes
+/// of flash and a 272-byte stack frame (measured in `examples/firmware`).
+const SHORT_MAP: usize = if cfg!(target_os = "none") { 0 } else { 64 };
+
+/// Kept runs four elements at a time on bare metal: at `opt-level = "s"` LLVM does not unroll,
+/// and a Cortex-M4 pays its taken loop branch (2–4 cycles) once per element. Four at a time the
+/// loads and stores pipeline and the branch is paid once per four (4.5 instead of 5 instructions
+/// per element out of place, 3.75 instead of 5 in place; `docs/speed.md`). Hosts vectorize the
+/// plain loop themselves.
+const UNROLL: bool = cfg!(target_os = "none");
 
 /// Lane for map `bit` of `word`: all ones when kept, zero when dropped, so that
 /// `bits(x · scale) & lane` is `+0.0` for a dropped map whatever `x` is.
@@ -117,8 +126,22 @@ impl Sink for OutOfPlace<'_> {
     fn scale(&mut self, start: usize, len: usize) {
         let scale = self.scale;
         if let Some((x, y)) = self.run(start, len) {
-            for (y, x) in y.iter_mut().zip(x) {
-                *y = x * scale;
+            if UNROLL {
+                let (mut ys, mut xs) = (y.chunks_exact_mut(4), x.chunks_exact(4));
+                for (y, x) in (&mut ys).zip(&mut xs) {
+                    if let (Ok(y), Ok(&[a, b, c, d])) =
+                        (<&mut [f32; 4]>::try_from(y), <&[f32; 4]>::try_from(x))
+                    {
+                        *y = [a * scale, b * scale, c * scale, d * scale];
+                    }
+                }
+                for (y, x) in ys.into_remainder().iter_mut().zip(xs.remainder()) {
+                    *y = x * scale;
+                }
+            } else {
+                for (y, x) in y.iter_mut().zip(x) {
+                    *y = x * scale;
+                }
             }
         }
     }
@@ -183,8 +206,21 @@ impl Sink for InPlace<'_> {
     fn scale(&mut self, start: usize, len: usize) {
         let scale = self.scale;
         if let Some(x) = self.run(start, len) {
-            for x in x {
-                *x *= scale;
+            if UNROLL {
+                let mut xs = x.chunks_exact_mut(4);
+                for x in &mut xs {
+                    if let Ok(x) = <&mut [f32; 4]>::try_from(x) {
+                        let [a, b, c, d] = *x;
+                        *x = [a * scale, b * scale, c * scale, d * scale];
+                    }
+                }
+                for x in xs.into_remainder() {
+                    *x *= scale;
+                }
+            } else {
+                for x in x {
+                    *x *= scale;
+                }
             }
         }
     }
@@ -290,7 +326,8 @@ fn walk(layout: Layout, source: &mut dyn Decisions, sink: &mut dyn Sink) {
     match layout.format {
         DataFormat::ChannelsFirst => walk_channels_first(layout, source, sink),
         // The lanes are zeroed on every call: a small block keeps that cheap for small tensors.
-        DataFormat::ChannelsLast if layout.len <= SMALL_TENSOR => {
+        // On bare metal both blocks are one size: one walk, and one lane block on the stack.
+        DataFormat::ChannelsLast if SMALL_LANES < LANES && layout.len <= SMALL_TENSOR => {
             walk_channels_last::<SMALL_LANES>(layout, source, sink)
         }
         DataFormat::ChannelsLast => walk_channels_last::<LANES>(layout, source, sink),
@@ -348,9 +385,10 @@ fn walk_channels_last<const LANES: usize>(
             // Repeat the row, doubling, to fill a block of whole rows no longer than the sample.
             let block = (LANES - LANES % channels).min(sample_len);
             let mut have = channels;
-            if 32 % channels == 0 {
+            if LANES > 32 && 32 % channels == 0 {
                 // 1, 2, 4, …, 32 channels: whole rows fill one 32-lane pattern, copied in
-                // fixed-size chunks that compile to plain vector moves.
+                // fixed-size chunks that compile to plain vector moves. (Bare metal's block is
+                // 32 lanes: the doubling below fills it without a second block on the stack.)
                 let mut width = channels;
                 while width < 32 {
                     pattern |= pattern << width;
