@@ -476,7 +476,10 @@ function buildModel() {
   summary.className = rows.length > 0 && built === rows.length ? "note good" : "note";
   summary.textContent =
     `${layerCount} layer entries walked; ${rows.length} SpatialDropout layer${rows.length === 1 ? "" : "s"} found: ` +
-    `${built} built, ${rows.length - built} rejected.`;
+    `${built} built, ${rows.length - built} rejected.` +
+    (rows.length === 0
+      ? ' Layers are recognised by their "class_name" (SpatialDropout1D/2D/3D); a bare config has none: wrap it as {"class_name": "SpatialDropout2D", "config": {…}}.'
+      : "");
   const body = document.createDocumentFragment();
   for (const row of rows) {
     const tr = document.createElement("tr");

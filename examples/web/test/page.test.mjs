@@ -309,6 +309,10 @@ test("the page against the package", async (t) => {
     await page.locator("#slice").fill("11");
     await press("step");
     await checkStep(ref2, 3, 11);
+    await press("reset");
+    assert.equal((await shown()).draws, 0);
+    await press("step");
+    await checkStep(new Reference({ rank: 2, format: "channels_first", rate: 0.35, seed: 1234 }), 1, 11);
 
     await setRank(1);
     assert.equal(await page.locator("#format").isDisabled(), true);
@@ -400,6 +404,11 @@ test("the page against the package", async (t) => {
     }
     assert.ok(message);
     assert.deepEqual(results, ["built", message, "built"]);
+
+    await page.locator("#model-json").fill('{"rate": 0.5, "seed": 1, "name": "bare", "dtype": "float32"}');
+    await press("build");
+    assert.match(await page.textContent("#model-summary"), /0 SpatialDropout layers found: .*a bare config has none/);
+    assert.equal(await page.locator("#model-table").isHidden(), true);
 
     await page.locator("#model-json").fill('{"class_name": "Sequential", "config": {"layers": [');
     await press("build");
