@@ -17,11 +17,11 @@ use crate::{DataFormat, Error, Rate, Shape};
 
 /// Channel lanes held on the stack for channels_last tensors. Small channel counts are repeated
 /// to fill a block of up to `LANES` elements; larger ones are handled `LANES` channels at a
-/// time. On bare metal 32 lanes (128 bytes) keep a kernel call within the 512-byte stack
-/// budget (64 measured 580 bytes on a Cortex-M4, `examples/firmware`). Hosts take 1024 (4 KiB):
-/// a whole row of up to 1024 channels in one lane block, and long selects for small channel
-/// counts.
-const LANES: usize = if cfg!(target_os = "none") { 32 } else { 1024 };
+/// time. On bare metal 16 lanes (64 bytes) keep a kernel call within the 512-byte stack
+/// budget (32 lanes measured 528 bytes on a Cortex-M4, `examples/firmware`). Hosts take 1024
+/// (4 KiB): a whole row of up to 1024 channels in one lane block, and long selects for small
+/// channel counts.
+const LANES: usize = if cfg!(target_os = "none") { 16 } else { 1024 };
 
 /// Lanes for tensors of at most `SMALL_TENSOR` elements, whose calls are short enough that
 /// zeroing 4 KiB of lanes would show (the same as `LANES` on bare metal: one copy of the walk).
@@ -388,7 +388,8 @@ fn walk_channels_last<const LANES: usize>(
             if LANES > 32 && 32 % channels == 0 {
                 // 1, 2, 4, …, 32 channels: whole rows fill one 32-lane pattern, copied in
                 // fixed-size chunks that compile to plain vector moves. (Bare metal's block is
-                // 32 lanes: the doubling below fills it without a second block on the stack.)
+                // at most 32 lanes: the doubling below fills it without a second block on the
+                // stack.)
                 let mut width = channels;
                 while width < 32 {
                     pattern |= pattern << width;
