@@ -156,11 +156,8 @@ impl<'a> Value<'a> {
         self.first() == Some(b'{')
     }
 
-    fn text(&self) -> &'a str {
-        self.doc
-            .get(self.span.0..self.span.1)
-            .and_then(|raw| core::str::from_utf8(raw).ok())
-            .unwrap_or("")
+    fn bytes(&self) -> &'a [u8] {
+        self.doc.get(self.span.0..self.span.1).unwrap_or(&[])
     }
 
     /// The string's contents, if this is a string.
@@ -171,14 +168,12 @@ impl<'a> Value<'a> {
     /// `Ok(None)` when not a number; `Err` past [`num::MAX_DIGITS`] significant digits.
     fn number(&self, key: &'static str) -> Result<Option<f64>, Error> {
         match lex::token(self.doc, self.span.0) {
-            Ok((Tok::Num, _)) => {
-                num::parse(self.text().as_bytes())
-                    .map(Some)
-                    .ok_or(Error::InvalidValue {
-                        key,
-                        expected: "a number of at most 40 significant digits",
-                    })
-            }
+            Ok((Tok::Num, _)) => num::parse(self.bytes())
+                .map(Some)
+                .ok_or(Error::InvalidValue {
+                    key,
+                    expected: "a number of at most 40 significant digits",
+                }),
             _ => Ok(None),
         }
     }
@@ -382,7 +377,7 @@ impl<const S: usize> SpatialDropout<S> {
         let rate = Rate::new(rate)?;
         let seed = match value(keys.seed) {
             None => None,
-            Some(seed) => Some(parse_seed(seed.text()).ok_or(Error::InvalidValue {
+            Some(seed) => Some(parse_seed(seed.bytes()).ok_or(Error::InvalidValue {
                 key: "seed",
                 expected: SEED_RANGE,
             })?),
@@ -460,11 +455,11 @@ fn with_format<const S: usize>(
 }
 
 /// A decimal integer in `0 ..= u64::MAX`, as JSON writes it (no sign, fraction or exponent).
-fn parse_seed(text: &str) -> Option<u64> {
+fn parse_seed(text: &[u8]) -> Option<u64> {
     if text.is_empty() {
         return None;
     }
-    text.bytes().try_fold(0u64, |acc, c| {
+    text.iter().try_fold(0u64, |acc, &c| {
         let digit = c.checked_sub(b'0').filter(|d| *d < 10)?;
         acc.checked_mul(10)?.checked_add(u64::from(digit))
     })
