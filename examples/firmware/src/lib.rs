@@ -87,12 +87,13 @@ pub const PAINTED: usize = 16 * 1024;
 
 const PAINT: u32 = 0xDEAD_BEEF;
 
-/// Runs `f` and returns the peak stack it used, in bytes: the stack below this function's frame
-/// is painted with a pattern, `f` runs, and the lowest word no longer holding the pattern marks
-/// the high-water. The count includes the call into `f` itself (return address and saved
-/// registers), as a caller of the measured function would pay it.
-#[inline(never)]
-pub fn stack_used(f: &mut dyn FnMut()) -> usize {
+/// Runs `f` and returns its result and the peak stack it used, in bytes: the stack below the
+/// caller's frame is painted with a pattern, `f` runs as a call of its own, and the lowest word
+/// no longer holding the pattern marks the high-water. Inlined into the caller, so the count is
+/// what the call costs below the caller's stack pointer (return address and saved registers
+/// included), not the caller's own frame.
+#[inline(always)]
+pub fn stack_used<R>(f: impl FnOnce() -> R) -> (R, usize) {
     let top: usize;
     // SAFETY: reads the stack pointer.
     unsafe { asm!("mov {}, sp", out(reg) top, options(nomem, nostack, preserves_flags)) };
@@ -113,7 +114,7 @@ pub fn stack_used(f: &mut dyn FnMut()) -> usize {
             options(nostack),
         );
     }
-    f();
+    let result = call(f);
     let mut addr = bottom;
     while addr < top {
         // SAFETY: `addr` is a word-aligned address inside the painted range, below any live
@@ -124,7 +125,13 @@ pub fn stack_used(f: &mut dyn FnMut()) -> usize {
         }
         addr += 4;
     }
-    top - addr
+    (result, top - addr)
+}
+
+/// `f` as a call of its own, so that its frame lies below the caller's.
+#[inline(never)]
+fn call<R>(f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 #[cfg(feature = "panic-never")]

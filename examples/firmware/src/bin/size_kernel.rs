@@ -13,10 +13,16 @@ use spatial_dropout::{
 };
 use spatial_dropout_firmware::exit;
 
+/// The rate of a deployed model, checked at compile time: no `f64` arithmetic at run time.
+const RATE: Rate = match Rate::new(0.5) {
+    Ok(rate) => rate,
+    Err(_) => panic!("not a rate"),
+};
+
 fn run(input: &mut [f32], output: &mut [f32]) -> Result<(), Error> {
     let dims: [usize; 5] = black_box([1, 2, 2, 2, 8]);
     let shape = Shape3D::from_dims(&dims, black_box(DataFormat::ChannelsLast))?;
-    let rate = Rate::new(0.5)?;
+    let rate = RATE;
     let mut rng = XorShiftRng::seed_from_u64(black_box(7));
     spatial_dropout(input, output, &shape, rate, &mut rng)?;
     spatial_dropout_in_place(output, &shape, rate, &mut rng)
