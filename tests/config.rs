@@ -322,6 +322,28 @@ fn nested_models_and_keras2_functional_entries_are_found() {
     assert_eq!(layer.seed(), None);
 }
 
+#[test]
+fn a_tfjs_model_json_wrapping_a_keras2_model_is_scanned() {
+    // TF.js's model.json holds the Keras 2 model.to_json() under "modelTopology".
+    let keras2 = String::from_utf8(read("k2_model_sequential.json")).unwrap();
+    let doc = format!(
+        r#"{{"format": "layers-model", "generatedBy": "keras v2.16.0", "convertedBy": "TensorFlow.js Converter v4.22.0", "modelTopology": {keras2}, "weightsManifest": [{{"paths": ["group1-shard1of1.bin"], "weights": [{{"name": "conv1/kernel", "shape": [3, 5, 6], "dtype": "float32"}}]}}]}}"#
+    );
+    let names: Vec<_> = ModelLayers::new(doc.as_bytes())
+        .unwrap()
+        .map(|l| (l.class_name(), l.name().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("SpatialDropout1D", "k2_drop1".try_into().unwrap()),
+            ("SpatialDropout1D", "k2_drop2".try_into().unwrap())
+        ]
+    );
+    let layer = SpatialDropout1D::from_model_json(doc.as_bytes(), "k2_drop1").unwrap();
+    assert_eq!((layer.rate().get(), layer.seed()), (0.3, Some(5)));
+}
+
 const CONFIG_2D: &str =
     r#"{"rate":0.5,"seed":3,"name":"d","dtype":"float32","data_format":"channels_last"}"#;
 
