@@ -122,7 +122,7 @@ impl OutOfPlace<'_> {
 }
 
 impl Sink for OutOfPlace<'_> {
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline)]
     fn scale(&mut self, start: usize, len: usize) {
         let scale = self.scale;
         if let Some((x, y)) = self.run(start, len) {
@@ -146,7 +146,7 @@ impl Sink for OutOfPlace<'_> {
         }
     }
 
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline)]
     fn zero(&mut self, start: usize, len: usize) {
         if let Some(y) = self.output.get_mut(start..).and_then(|y| y.get_mut(..len)) {
             y.fill(0.0);
@@ -202,7 +202,7 @@ impl InPlace<'_> {
 }
 
 impl Sink for InPlace<'_> {
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline)]
     fn scale(&mut self, start: usize, len: usize) {
         let scale = self.scale;
         if let Some(x) = self.run(start, len) {
@@ -225,7 +225,7 @@ impl Sink for InPlace<'_> {
         }
     }
 
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline)]
     fn zero(&mut self, start: usize, len: usize) {
         if let Some(x) = self.run(start, len) {
             x.fill(0.0);
@@ -408,6 +408,18 @@ fn walk_channels_last<const LANES: usize>(
                 let tail = chunks.into_remainder();
                 let n = tail.len();
                 tail.copy_from_slice(row32.get(..n).unwrap_or(&[]));
+                have = block;
+            }
+            if cfg!(target_os = "none") {
+                // One lane at a time: a block is at most 16 lanes here, and the doubling's
+                // copies would link `memcpy` (886 bytes on a Cortex-M4) for them.
+                for k in have..block {
+                    if let Some(&lane) = lanes.get(k - channels) {
+                        if let Some(slot) = lanes.get_mut(k) {
+                            *slot = lane;
+                        }
+                    }
+                }
                 have = block;
             }
             while have < block {
