@@ -554,7 +554,8 @@ mod tests {
     #[test]
     fn exact_ties_round_to_even_as_python_does() {
         // 184682136014194.625 is exactly between two 17-digit decimals.
-        assert_eq!(repr(184682136014194.625), "184682136014194.62");
+        let tie: f64 = "184682136014194.625".parse().unwrap();
+        assert_eq!(repr(tie), "184682136014194.62");
     }
 
     #[test]
