@@ -162,8 +162,7 @@ impl core::error::Error for Error {}
 
 /// A float written as Python's `repr` writes it, so that messages read as Keras's do:
 /// `nan`, `inf`, `2.0`, `1.5`, `1e+20`, `1e-05`.
-/// Also the JSON writer's float format (`json.dumps` writes `repr`).
-pub(crate) struct PyFloat(pub(crate) f64);
+struct PyFloat(f64);
 
 impl fmt::Display for PyFloat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
