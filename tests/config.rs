@@ -818,8 +818,8 @@ fn rates_are_written_as_python_repr() {
 
 #[test]
 fn every_double_is_formatted_as_python_repr() {
-    // The writer and the rate message share one formatter: check it on the whole table,
-    // including values no rate can take, through the message.
+    // The rate in Keras's error message is Python's repr too (error.rs has its own
+    // formatter, over `core`'s `{:e}`): check it on the whole table, beyond rates' range.
     let table: Value = serde_json::from_slice(&read("float_repr.json")).unwrap();
     let values = table["values"].as_array().unwrap();
     assert!(values.len() > 2600);
