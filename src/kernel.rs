@@ -65,7 +65,7 @@ trait Sink {
 /// Maps shorter than this go through a branch-free masked multiply, one map after another:
 /// with random decisions, a branch per run of maps mispredicts about every other map, which
 /// costs more than a short map's elements. Bare metal takes the runs for every map: a
-/// Cortex-M pays a cycle or two for a missed branch, and the masked path would cost 700 bytes
+/// Cortex-M pays a cycle or two for a missed branch, and the masked path would cost 340 bytes
 /// of flash and a 272-byte stack frame (measured in `examples/firmware`).
 const SHORT_MAP: usize = if cfg!(target_os = "none") { 0 } else { 64 };
 
