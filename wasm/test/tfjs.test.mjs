@@ -1,0 +1,398 @@
+// spatial-dropout/tfjs under node:test, with @tensorflow/tfjs on its CPU backend.
+//
+// The Keras models come from real Keras (tf-keras 2.16.0 `model.to_json()`, the form TF.js
+// loads): tests/fixtures/keras/k2_model_*.json (tests/fixtures/make_keras_fixtures.py) and
+// tests/fixtures/tfjs/k2_conv3d_model.json (tests/fixtures/make_tfjs_fixtures.py, with weights,
+// an input and Keras's predict). Masks are checked against tests/vectors/known_answers.json, the
+// answers the Rust crate is tested against.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import test from "node:test";
+import * as tf from "@tensorflow/tfjs";
+
+const repo = new URL("../../", import.meta.url);
+const readJson = (path) => JSON.parse(readFileSync(new URL(path, repo), "utf8"));
+
+const KNOWN = readJson("tests/vectors/known_answers.json");
+const MANIFEST = readJson("tests/fixtures/keras/manifest.json");
+const K2_FUNCTIONAL = readJson("tests/fixtures/keras/k2_model_functional.json");
+const K2_SEQUENTIAL = readJson("tests/fixtures/keras/k2_model_sequential.json");
+const CONV3D = readJson("tests/fixtures/tfjs/k2_conv3d_model.json");
+
+await tf.setBackend("cpu");
+await tf.ready();
+
+// Before the plugin is imported: what TF.js alone does with these models.
+async function loadError(json) {
+  try {
+    await tf.models.modelFromJSON(structuredClone(json));
+  } catch (e) {
+    return e;
+  }
+  return null;
+}
+const WITHOUT = {
+  functional: await loadError(K2_FUNCTIONAL),
+  conv3d: await loadError(CONV3D.model),
+  sequential1d: await loadError(K2_SEQUENTIAL),
+};
+const builtin1D = tf.layers.spatialDropout1d({ rate: 0.5 }).constructor;
+
+// The plugin, imported by the package's own name and subpath (the "exports" map).
+const plugin = await import("spatial-dropout/tfjs");
+const { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D } = plugin;
+const wasmPackage = await import("spatial-dropout");
+const CLASSES = { 1: SpatialDropout1D, 2: SpatialDropout2D, 3: SpatialDropout3D };
+const WASM_CLASSES = { 1: wasmPackage.SpatialDropout1D, 2: wasmPackage.SpatialDropout2D, 3: wasmPackage.SpatialDropout3D };
+
+const load = (json) => tf.models.modelFromJSON(structuredClone(json));
+const bits = (array) => Array.from(new Uint32Array(Float32Array.from(array).buffer));
+const dropoutConfigs = (modelJson) =>
+  modelJson.config.layers.filter((l) => String(l.class_name).startsWith("SpatialDropout"));
+
+/** The known-answer input: x[i] from the formula of the shared vectors. */
+function knownInput(length) {
+  const x = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    if (i % 89 === 5) x[i] = Infinity;
+    else if (i % 83 === 7) x[i] = -0;
+    else if (i % 79 === 3) x[i] = -Infinity;
+    else x[i] = (((i * 7919) % 2003) - 1001) / 64;
+  }
+  return x;
+}
+
+function mapsOf(dims, format) {
+  const channels = format === "channels_first" ? dims[1] : dims[dims.length - 1];
+  const spatial = format === "channels_first" ? dims.slice(2) : dims.slice(1, -1);
+  return { batch: dims[0], channels, mapLen: spatial.reduce((a, b) => a * b, 1) };
+}
+
+/** The map of flat element i: n·channels + c for either layout. */
+function mapOfElement(i, dims, format) {
+  const { channels, mapLen } = mapsOf(dims, format);
+  if (format === "channels_first") return Math.floor(i / mapLen);
+  return Math.floor(i / (mapLen * channels)) * channels + (i % channels);
+}
+
+test("TF.js alone refuses the Keras models with SpatialDropout2D/3D: Unknown layer", () => {
+  assert.ok(WITHOUT.functional instanceof Error, "k2_model_functional.json loaded without the plugin");
+  assert.match(WITHOUT.functional.message, /^Unknown layer: SpatialDropout2D\./);
+  assert.ok(WITHOUT.conv3d instanceof Error, "k2_conv3d_model.json loaded without the plugin");
+  assert.match(WITHOUT.conv3d.message, /^Unknown layer: SpatialDropout3D\./);
+  // TF.js has its own SpatialDropout1D: the 1D model loads either way.
+  assert.equal(WITHOUT.sequential1d, null);
+});
+
+test("with the plugin the same Keras 2 JSON loads, every SpatialDropout layer is ours", async () => {
+  for (const [json, names] of [
+    [K2_FUNCTIONAL, { k2_drop2d: SpatialDropout2D, k2_drop3d: SpatialDropout3D }],
+    [CONV3D.model, { drop3d: SpatialDropout3D, drop2d: SpatialDropout2D }],
+    [K2_SEQUENTIAL, { k2_drop1: SpatialDropout1D, k2_drop2: SpatialDropout1D }],
+  ]) {
+    const model = await load(json);
+    for (const [name, cls] of Object.entries(names)) {
+      const layer = model.getLayer(name);
+      assert.ok(layer instanceof cls, `${name} is a ${layer.constructor.name}`);
+      assert.ok(!(layer instanceof builtin1D));
+      const keras = dropoutConfigs(json).find((l) => l.config.name === name).config;
+      assert.equal(layer.rate, keras.rate);
+      assert.equal(layer.seed, keras.seed);
+      // Keras 2 configs have no data_format: tf.keras reads them as channels_last.
+      assert.equal(layer.dataFormat, "channels_last");
+    }
+    model.dispose();
+  }
+});
+
+test("Keras 2 configs of every rank load; seeds above 2^53 - 1 are refused, not rounded", async () => {
+  const k2 = MANIFEST.cases.filter((c) => c.file.startsWith("k2_config_") || c.file.startsWith("k2_serialized_"));
+  assert.ok(k2.length >= 15);
+  for (const entry of k2) {
+    const doc = readJson(`tests/fixtures/keras/${entry.file}`);
+    const layerJson = doc.class_name ? doc : { class_name: entry.class_name, config: doc };
+    const inner = [null, 4, 3, 5, 6].slice(0, entry.rank + 2).map((d, i) => (i === 0 ? null : d));
+    const modelJson = {
+      class_name: "Sequential",
+      config: {
+        name: "wrap",
+        layers: [{ class_name: "InputLayer", config: { batch_input_shape: inner, dtype: "float32", name: "in" } }, layerJson],
+      },
+    };
+    if (Number.isSafeInteger(entry.seed) || entry.seed === null) {
+      const model = await load(modelJson);
+      const layer = model.layers[model.layers.length - 1];
+      assert.ok(layer instanceof CLASSES[entry.rank], entry.file);
+      assert.equal(layer.rate, Number(entry.rate), entry.file);
+      assert.equal(layer.seed, entry.seed, entry.file);
+      assert.equal(layer.dataFormat, entry.data_format, entry.file);
+      model.dispose();
+    } else {
+      await assert.rejects(load(modelJson), (e) => e instanceof RangeError && /\[0, 2\^53 - 1\]/.test(e.message), entry.file);
+    }
+  }
+});
+
+function setFixtureWeights(model) {
+  const byName = new Map(CONV3D.weights.map((w) => [w.name.replace(/:0$/, ""), w]));
+  const values = model.weights.map((w) => {
+    const fixture = byName.get(w.originalName ?? w.name);
+    assert.ok(fixture, `no fixture weight for ${w.name}`);
+    assert.deepEqual(w.shape, fixture.shape);
+    return tf.tensor(fixture.values, fixture.shape, "float32");
+  });
+  model.setWeights(values);
+  tf.dispose(values);
+}
+
+const fixtureInputs = () => CONV3D.inputs.map((x) => tf.tensor(x.values, x.shape, "float32"));
+
+test("predict: Keras's own output, and each SpatialDropout layer is the identity, bit for bit", async () => {
+  const model = await load(CONV3D.model);
+  setFixtureWeights(model);
+  const xs = fixtureInputs();
+  const y = model.predict(xs);
+  assert.deepEqual(y.shape, CONV3D.predict.shape);
+  const got = y.dataSync();
+  CONV3D.predict.values.forEach((want, i) => {
+    assert.ok(Math.abs(got[i] - want) <= 1e-5 * Math.max(1, Math.abs(want)), `predict[${i}] = ${got[i]}, Keras ${want}`);
+  });
+  // The tensors around the dropout layers, from one predict call.
+  const probe = tf.model({
+    inputs: model.inputs,
+    outputs: ["conv3d", "drop3d", "dense", "drop2d"].map((n) => model.getLayer(n).output),
+  });
+  const [conv, drop3, dense, drop2] = probe.predict(xs);
+  assert.deepEqual(bits(drop3.dataSync()), bits(conv.dataSync()));
+  assert.deepEqual(bits(drop2.dataSync()), bits(dense.dataSync()));
+  // Inference keeps -0.0 and infinities as they are.
+  const layer = new SpatialDropout2D({ rate: 0.5, seed: 1 });
+  const special = tf.tensor([-0, Infinity, -Infinity, 1.5, -2, 0, 3, 4], [1, 2, 2, 2]);
+  assert.deepEqual(bits(layer.apply(special).dataSync()), bits(special.dataSync()));
+  assert.deepEqual(bits(layer.apply(special, { training: false }).dataSync()), bits(special.dataSync()));
+  tf.dispose([y, conv, drop3, dense, drop2, special, ...xs]);
+  model.dispose();
+});
+
+test("fit: one step trains the layers before the dropout; the seeded mask advanced by one draw", async () => {
+  const model = await load(CONV3D.model);
+  setFixtureWeights(model);
+  const nameOf = (w) => w.originalName ?? w.name;
+  const before = new Map(model.trainableWeights.map((w) => [nameOf(w), w.read().dataSync().slice()]));
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
+  const xs = fixtureInputs();
+  const target = tf.ones([2, 2]);
+  const history = await model.fit(xs, target, { batchSize: 2, epochs: 1, shuffle: false, verbose: 0 });
+  assert.equal(history.history.loss.length, 1);
+  assert.ok(Number.isFinite(history.history.loss[0]));
+  for (const name of ["conv3d/kernel", "conv3d/bias", "dense/kernel", "dense/bias"]) {
+    const w = model.trainableWeights.find((v) => nameOf(v) === name);
+    assert.ok(w, name);
+    const after = w.read().dataSync();
+    assert.ok(after.some((v, i) => v !== before.get(name)[i]), `${name} did not change`);
+  }
+  // fit ran drop3d (seed 2024) in training once: its next mask is the generator's second one.
+  const drop3d = model.getLayer("drop3d");
+  const ones = tf.ones([2, 1, 1, 1, 3]);
+  const next = drop3d.apply(ones, { training: true }).dataSync();
+  const reference = new wasmPackage.SpatialDropout3D({ rate: 0.5, seed: 2024 });
+  reference.call(new Float32Array(6), [2, 1, 1, 1, 3], true);
+  assert.deepEqual(bits(next), bits(reference.call(new Float32Array(6).fill(1), [2, 1, 1, 1, 3], true)));
+  reference.free();
+  tf.dispose([ones, target, ...xs]);
+  model.dispose();
+});
+
+test("masks, outputs and gradients match the Rust known answers bit for bit", () => {
+  assert.ok(KNOWN.cases.length >= 20);
+  for (const c of KNOWN.cases) {
+    const layer = new CLASSES[c.rank]({ rate: c.rate, seed: c.seed, dataFormat: c.data_format });
+    const length = c.dims.reduce((a, b) => a * b, 1);
+    const x = tf.tensor(knownInput(length), c.dims, "float32");
+    const { batch, channels, mapLen } = mapsOf(c.dims, c.data_format);
+    const maps = batch * channels;
+    const scale = Math.fround(1 / (1 - c.rate));
+    for (const [k, call] of c.calls.entries()) {
+      const where = `${c.name} call ${k}`;
+      const { value, grad } = tf.valueAndGrad((v) => layer.apply(v, { training: true }))(x, tf.onesLike(x));
+      assert.deepEqual(value.shape, c.dims, where);
+      assert.deepEqual(bits(value.dataSync()), call.output_bits, where);
+      // The gradient replays the mask: dy × scale on kept maps (dy = 1), +0.0 on dropped ones.
+      const g = bits(grad.dataSync());
+      const words = new Array(Math.ceil(maps / 32)).fill(0);
+      const seen = new Array(maps).fill(undefined);
+      g.forEach((b, i) => {
+        const m = mapOfElement(i, c.dims, c.data_format);
+        const kept = b !== 0;
+        if (kept) assert.equal(b, bits([scale])[0], `${where}: gradient ${i}`);
+        if (seen[m] === undefined) seen[m] = kept;
+        assert.equal(seen[m], kept, `${where}: map ${m} is kept in part`);
+        if (kept) words[m >>> 5] |= 1 << (m & 31);
+      });
+      if (mapLen > 0 || maps === 0) {
+        assert.deepEqual(words.map((w) => w >>> 0), call.mask.slice(0, words.length), `${where}: mask`);
+      }
+      tf.dispose([value, grad]);
+    }
+    if (mapLen === 0 && maps > 0) {
+      // Nothing to see in an empty output, but the draws happened: the next mask (on a 1-element
+      // map) is the generator's third, as in the wasm layer that made the same calls.
+      const reference = new WASM_CLASSES[c.rank]({ rate: c.rate, seed: c.seed, dataFormat: c.data_format });
+      for (let k = 0; k < c.calls.length; k++) reference.call(new Float32Array(0), c.dims, true);
+      const probeDims = c.dims.map((d, i) => (d === 0 ? 1 : d));
+      const probeLength = probeDims.reduce((a, b) => a * b, 1);
+      const ones = new Float32Array(probeLength).fill(1);
+      const t = tf.tensor(ones, probeDims);
+      const y = layer.apply(t, { training: true });
+      assert.deepEqual(bits(y.dataSync()), bits(reference.call(ones, probeDims, true)), `${c.name}: draws on an empty map`);
+      reference.free();
+      tf.dispose([t, y]);
+    }
+    x.dispose();
+  }
+});
+
+test("rate 1 gives +0.0 everywhere (gradient too); rate 0 and inference are the identity", () => {
+  const x = tf.tensor(knownInput(2 * 3 * 2 * 2 * 4), [2, 3, 2, 2, 4]);
+  const zeros = new Array(x.size).fill(0);
+  const one = new SpatialDropout3D({ rate: 1, seed: 3 });
+  const { value, grad } = tf.valueAndGrad((v) => one.apply(v, { training: true }))(x, tf.onesLike(x));
+  assert.deepEqual(bits(value.dataSync()), zeros);
+  assert.deepEqual(bits(grad.dataSync()), zeros);
+  assert.deepEqual(bits(one.apply(x).dataSync()), bits(x.dataSync()));
+  const none = new SpatialDropout3D({ rate: 0, seed: 3, dataFormat: "channels_first" });
+  assert.deepEqual(bits(none.apply(x, { training: true }).dataSync()), bits(x.dataSync()));
+  tf.dispose([value, grad, x]);
+});
+
+test("no tensors leak from training or inference calls", () => {
+  const layer = new SpatialDropout2D({ rate: 0.5, seed: 9, dataFormat: "channels_first" });
+  const x = tf.randomNormal([2, 3, 4, 4]);
+  layer.apply(x, { training: true }).dispose();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) {
+    layer.apply(x, { training: true }).dispose();
+    layer.apply(x).dispose();
+    const { value, grad } = tf.valueAndGrad((v) => layer.apply(v, { training: true }))(x);
+    tf.dispose([value, grad]);
+  }
+  assert.equal(tf.memory().numTensors, before);
+  x.dispose();
+});
+
+test("without a seed each layer draws from crypto randomness", () => {
+  const a = new SpatialDropout1D({ rate: 0.5 });
+  const b = new SpatialDropout1D({ rate: 0.5 });
+  assert.equal(a.seed, null);
+  assert.equal(a.getConfig().seed, null);
+  const x = tf.ones([4, 1, 64]);
+  const ma = a.apply(x, { training: true }).dataSync();
+  const mb = b.apply(x, { training: true }).dataSync();
+  // 256 maps each: equal masks from two independent seeds happen with probability 2^-256.
+  assert.notDeepEqual(bits(ma), bits(mb));
+  assert.ok(ma.every((v) => v === 0 || v === 2));
+  x.dispose();
+});
+
+test("configs round-trip: getConfig → constructor, model.toJSON → modelFromJSON", async () => {
+  for (const [rank, options] of [
+    [1, { rate: 0.25, seed: 7, name: "d1" }],
+    [2, { rate: 0.3, seed: null, dataFormat: "channels_first", name: "d2" }],
+    [3, { rate: 1 / 3, seed: 5n, dataFormat: "channelsLast" }],
+    [3, { rate: 0.1, seed: Number.MAX_SAFE_INTEGER, dataFormat: "CHANNELS_FIRST", trainable: false }],
+  ]) {
+    const layer = new CLASSES[rank](options);
+    const config = layer.getConfig();
+    assert.equal(config.rate, options.rate);
+    assert.equal(config.seed, options.seed === undefined || options.seed === null ? null : Number(options.seed));
+    assert.equal(config.dtype, "float32");
+    assert.equal(config.noiseShape, null);
+    if (rank === 1) assert.equal("dataFormat" in config, false);
+    else assert.equal(config.dataFormat, /first/i.test(options.dataFormat) ? "channelsFirst" : "channelsLast");
+    const again = new CLASSES[rank](config);
+    assert.deepEqual(again.getConfig(), config);
+    assert.equal(again.dataFormat, layer.dataFormat);
+  }
+  // A loaded Keras 2 model serializes back to Keras 2 JSON: the same layer configs, plus
+  // data_format for 2D/3D; and that JSON loads again to the same configs.
+  for (const json of [K2_FUNCTIONAL, CONV3D.model, K2_SEQUENTIAL]) {
+    const model = await load(json);
+    const written = JSON.parse(JSON.stringify(model.toJSON(null, false)));
+    for (const original of dropoutConfigs(json)) {
+      const out = dropoutConfigs(written).find((l) => l.config.name === original.config.name);
+      assert.equal(out.class_name, original.class_name);
+      const expected = { ...original.config };
+      if (original.class_name !== "SpatialDropout1D") expected.data_format = "channels_last";
+      assert.deepEqual(out.config, expected);
+    }
+    const reloaded = await load(written);
+    for (const original of dropoutConfigs(json)) {
+      assert.deepEqual(reloaded.getLayer(original.config.name).getConfig(), model.getLayer(original.config.name).getConfig());
+    }
+    model.dispose();
+    reloaded.dispose();
+  }
+  // channels_first survives a round trip through model JSON.
+  const seq = tf.sequential({
+    layers: [tf.layers.dense({ units: 4, inputShape: [3, 5, 2] }), new SpatialDropout2D({ rate: 0.5, seed: 1, dataFormat: "channels_first" })],
+  });
+  const layerJson = dropoutConfigs(JSON.parse(JSON.stringify(seq.toJSON(null, false))))[0];
+  assert.equal(layerJson.config.data_format, "channels_first");
+  const back = await load(JSON.parse(JSON.stringify(seq.toJSON(null, false))));
+  assert.equal(back.layers[1].dataFormat, "channels_first");
+});
+
+test("bad arguments throw clear errors", () => {
+  assert.throws(() => new SpatialDropout2D({ rate: 1.5 }), /Expected a float value between 0 and 1\. Received: rate=1\.5/);
+  assert.throws(() => new SpatialDropout2D({ rate: Number.NaN }), RangeError);
+  assert.throws(() => new SpatialDropout2D({}), /`rate` must be a number/);
+  assert.throws(() => new SpatialDropout2D({ rate: 0.5, dataFormat: "channels_middle" }), /"channels_first" or "channels_last"/);
+  assert.throws(() => new SpatialDropout1D({ rate: 0.5, dataFormat: "channels_first" }), /always channels_last/);
+  assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: -1 }), RangeError);
+  assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: 2 ** 64 }), /\[0, 2\^53 - 1\]/);
+  assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: 1n << 60n }), /\[0, 2\^53 - 1\]/);
+  assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: "7" }), TypeError);
+  assert.throws(() => new SpatialDropout3D({ rate: 0.5, dtype: "float16" }), /float32/);
+  const layer = new SpatialDropout2D({ rate: 0.5, seed: 1 });
+  const wrongRank = tf.ones([2, 3, 4]);
+  assert.throws(() => layer.apply(wrongRank, { training: true }), /rank 4|ndim=4/);
+  assert.throws(() => layer.computeOutputShape([null, 3, 4]), /rank 4/);
+  assert.deepEqual(layer.computeOutputShape([null, 3, 4, 5]), [null, 3, 4, 5]);
+  const ints = tf.ones([1, 2, 2, 2], "int32");
+  assert.throws(() => layer.apply(ints, { training: true }), /float32/);
+  tf.dispose([wrongRank, ints]);
+});
+
+test("the packed tarball's spatial-dropout/tfjs works for a consumer with @tensorflow/tfjs", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const dir = mkdtempSync(join(tmpdir(), "spatial-dropout-tfjs-pack-"));
+  try {
+    const packageDir = fileURLToPath(new URL("..", import.meta.url));
+    const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: packageDir, encoding: "utf8" });
+    const tarball = join(dir, out.trim().split("\n").pop());
+    const installed = join(dir, "node_modules", "spatial-dropout");
+    mkdirSync(installed, { recursive: true });
+    execFileSync("tar", ["-xzf", tarball, "-C", installed, "--strip-components=1"]);
+    // The peer dependency, as the consumer's own install.
+    symlinkSync(join(packageDir, "node_modules", "@tensorflow"), join(dir, "node_modules", "@tensorflow"), "dir");
+    writeFileSync(
+      join(dir, "consumer.mjs"),
+      `import * as tf from "@tensorflow/tfjs";
+       import "spatial-dropout/tfjs";
+       const model = await tf.models.modelFromJSON(${JSON.stringify(K2_FUNCTIONAL)});
+       const layer = model.getLayer("k2_drop2d");
+       const y = layer.apply(tf.ones([1, 2, 2, 8]), { training: true }).dataSync();
+       if (!y.every((v) => v === 0 || v === Math.fround(4 / 3))) throw new Error("wrong values " + y);
+       console.log("consumer ok " + layer.getClassName());`,
+    );
+    const result = execFileSync(process.execPath, ["consumer.mjs"], { cwd: dir, encoding: "utf8" });
+    assert.match(result, /consumer ok SpatialDropout2D/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

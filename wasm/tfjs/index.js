@@ -1,0 +1,260 @@
+// spatial-dropout/tfjs: Keras's SpatialDropout1D/2D/3D as TensorFlow.js layers.
+//
+// TensorFlow.js ships only SpatialDropout1D, so a Keras model with a SpatialDropout2D or
+// SpatialDropout3D layer fails to load there ("Unknown layer: SpatialDropout2D"). Importing this
+// module registers the three classes with `tf.serialization.registerClass` under Keras's class
+// names, so `tf.models.modelFromJSON` and `tf.loadLayersModel` resolve them. It also replaces
+// TF.js's own SpatialDropout1D, so that every rank draws its masks the same way.
+//
+// Masks come from the package's seeded generator (the Rust crate compiled to wasm): a layer with
+// seed s draws the same sequence of masks as `SpatialDropout::new(rate).with_seed(s)` in Rust.
+// The output is built from TF ops over that mask, `where(mask, x * scale, 0)`, under a custom
+// gradient `where(mask, dy * scale, 0)`, so dropped maps are exactly +0.0 forward and backward
+// and gradients flow in `model.fit`.
+
+import * as tf from "@tensorflow/tfjs";
+import {
+  SpatialDropout1D as WasmSpatialDropout1D,
+  SpatialDropout2D as WasmSpatialDropout2D,
+  SpatialDropout3D as WasmSpatialDropout3D,
+} from "../index.js";
+
+const WASM_LAYERS = { 1: WasmSpatialDropout1D, 2: WasmSpatialDropout2D, 3: WasmSpatialDropout3D };
+
+// TF.js spells data formats in camelCase inside configs and converts them to Keras's snake_case
+// when a model is serialized (and back when it is loaded).
+const TFJS_FORMATS = { channels_first: "channelsFirst", channels_last: "channelsLast" };
+
+function describe(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an Array";
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  if (typeof value === "object") return `an object (${Object.prototype.toString.call(value)})`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** "channels_first" / "channels_last" from either spelling, any case; undefined → channels_last. */
+function readFormat(format, rank) {
+  if (format === undefined || format === null) return "channels_last";
+  if (typeof format !== "string") {
+    throw new TypeError(`\`dataFormat\` must be "channels_first" or "channels_last", got ${describe(format)}`);
+  }
+  const key = format.toLowerCase().replace(/_/g, "");
+  const found = key === "channelsfirst" ? "channels_first" : key === "channelslast" ? "channels_last" : undefined;
+  if (found === undefined) {
+    throw new RangeError(`\`dataFormat\` must be "channels_first" or "channels_last", got ${JSON.stringify(format)}`);
+  }
+  if (rank === 1 && found === "channels_first") {
+    throw new RangeError("SpatialDropout1D is always channels_last, as in Keras: its inputs are [batch, steps, channels]");
+  }
+  return found;
+}
+
+/**
+ * The seed for the wasm layer. TF.js carries configs as JSON numbers, so a seed must be a safe
+ * integer (a bigint is accepted up to the same bound); larger seeds in a model JSON were already
+ * rounded by JSON.parse and would silently change the masks.
+ */
+function readSeed(seed) {
+  if (seed === undefined || seed === null) return null;
+  if (typeof seed === "bigint" && seed >= 0n && seed <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(seed);
+  if (typeof seed === "number" && Number.isSafeInteger(seed) && seed >= 0) return seed;
+  if (typeof seed === "number" || typeof seed === "bigint") {
+    throw new RangeError(
+      `\`seed\` must be an integer in [0, 2^53 - 1] in TensorFlow.js (its model JSON holds seeds as JavaScript numbers, ` +
+        `so a larger Keras seed has already lost digits), got ${seed}`,
+    );
+  }
+  throw new TypeError(`\`seed\` must be a non-negative integer or null, got ${describe(seed)}`);
+}
+
+function readRate(rate) {
+  if (typeof rate !== "number") {
+    throw new TypeError(`\`rate\` must be a number between 0 and 1, got ${describe(rate)}`);
+  }
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new RangeError(
+      `Invalid value received for argument \`rate\`. Expected a float value between 0 and 1. Received: rate=${rate}`,
+    );
+  }
+  return rate;
+}
+
+function layoutOf(rank, format) {
+  const spatial = rank === 1 ? "steps" : rank === 2 ? "rows, cols" : "dim1, dim2, dim3";
+  return format === "channels_first" ? `[batch, channels, ${spatial}]` : `[batch, ${spatial}, channels]`;
+}
+
+class SpatialDropoutLayer extends tf.layers.Layer {
+  #rank;
+  #rate;
+  #format;
+  #seed;
+  #wasm;
+
+  constructor(rank, args = {}) {
+    if (args === null || typeof args !== "object") {
+      throw new TypeError(`SpatialDropout${rank}D takes an options object such as { rate: 0.5 }, got ${describe(args)}`);
+    }
+    const rate = readRate(args.rate);
+    const format = readFormat(args.dataFormat, rank);
+    const seed = readSeed(args.seed);
+    if (args.dtype !== undefined && args.dtype !== null && args.dtype !== "float32") {
+      throw new TypeError(`SpatialDropout${rank}D computes in float32, got dtype ${describe(args.dtype)}`);
+    }
+    super(args);
+    this.#rank = rank;
+    this.#rate = rate;
+    this.#format = format;
+    this.#seed = seed;
+    this.inputSpec = [{ ndim: rank + 2 }];
+    this.supportsMasking = true;
+    // The generator: no seed means crypto randomness (the wasm layer seeds itself).
+    const options = { rate, dataFormat: format };
+    if (seed !== null) options.seed = seed;
+    this.#wasm = new WASM_LAYERS[rank](options);
+  }
+
+  /** The dropout rate. */
+  get rate() {
+    return this.#rate;
+  }
+
+  /** "channels_first" or "channels_last" (Keras's spelling). */
+  get dataFormat() {
+    return this.#format;
+  }
+
+  /** The config seed, or null when the layer seeds itself from crypto randomness. */
+  get seed() {
+    return this.#seed;
+  }
+
+  computeOutputShape(inputShape) {
+    const shape = Array.isArray(inputShape) && Array.isArray(inputShape[0]) && inputShape.length === 1 ? inputShape[0] : inputShape;
+    if (!Array.isArray(shape) || shape.length !== this.#rank + 2) {
+      throw new Error(
+        `SpatialDropout${this.#rank}D takes inputs of rank ${this.#rank + 2} ${layoutOf(this.#rank, this.#format)}, ` +
+          `got shape ${JSON.stringify(shape)}`,
+      );
+    }
+    return shape.slice();
+  }
+
+  /**
+   * The keep mask of the next training call for an input of this shape, as a bool tensor of
+   * shape [batch, 1…, channels] (or [batch, channels, 1…]) that broadcasts over the input; and
+   * the f32 scale. Draws exactly batch × channels values from the layer's generator, in map order.
+   */
+  #drawMask(shape) {
+    const first = this.#format === "channels_first";
+    const batch = shape[0];
+    const channels = first ? shape[1] : shape[shape.length - 1];
+    const maskShape = new Array(shape.length).fill(1);
+    maskShape[0] = batch;
+    maskShape[first ? 1 : shape.length - 1] = channels;
+    const maps = batch * channels;
+    // The wasm layer on ones: every kept map comes back as the scale, every dropped one as +0.
+    const pattern = this.#wasm.call(new Float32Array(maps).fill(1), maskShape, true);
+    const keep = new Uint8Array(maps);
+    for (let m = 0; m < maps; m++) keep[m] = pattern[m] !== 0 ? 1 : 0;
+    return tf.tensor(keep, maskShape, "bool");
+  }
+
+  call(inputs, kwargs = {}) {
+    return tf.tidy(() => {
+      this.invokeCallHook(inputs, kwargs);
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      if (Array.isArray(inputs) && inputs.length !== 1) {
+        throw new Error(`SpatialDropout${this.#rank}D takes one input tensor, got ${inputs.length}`);
+      }
+      if (x.rank !== this.#rank + 2) {
+        throw new Error(
+          `SpatialDropout${this.#rank}D takes inputs of rank ${this.#rank + 2} ${layoutOf(this.#rank, this.#format)}, ` +
+            `got shape [${x.shape.join(", ")}]`,
+        );
+      }
+      if (x.dtype !== "float32") {
+        throw new TypeError(`SpatialDropout${this.#rank}D takes float32 inputs, got ${x.dtype}`);
+      }
+      const training = kwargs.training === undefined || kwargs.training === null ? false : kwargs.training;
+      if (typeof training !== "boolean") {
+        throw new TypeError(`\`training\` must be true or false, got ${describe(training)}`);
+      }
+      // Inference and rate 0: the identity, no draws.
+      if (!training || this.#rate === 0) return x.clone();
+      // Rate 1: every value +0.0, no draws; the gradient is +0.0 as well.
+      if (this.#rate === 1) return tf.customGrad((v) => ({ value: tf.zerosLike(v), gradFunc: (dy) => tf.zerosLike(dy) }))(x);
+      const mask = this.#drawMask(x.shape);
+      // (1 / (1 - rate)) in f64, rounded once to f32: the crate's scale, TF's cast(1 / (1 - rate)).
+      const scale = tf.scalar(Math.fround(1 / (1 - this.#rate)), "float32");
+      const apply = (v, keep, s) => tf.where(keep, tf.mul(v, s), tf.zerosLike(v));
+      // The backward pass replays the same mask: `save` keeps mask and scale alive on the tape
+      // after this tidy scope ends.
+      return tf.customGrad((v, save) => {
+        save([mask, scale]);
+        return { value: apply(v, mask, scale), gradFunc: (dy, [keep, s]) => apply(dy, keep, s) };
+      })(x);
+    });
+  }
+
+  getConfig() {
+    const base = super.getConfig();
+    const config = {
+      name: base.name,
+      trainable: base.trainable,
+      dtype: base.dtype ?? "float32",
+      ...base,
+      rate: this.#rate,
+      noiseShape: null,
+      seed: this.#seed,
+    };
+    if (this.#rank !== 1) config.dataFormat = TFJS_FORMATS[this.#format];
+    return config;
+  }
+
+  dispose() {
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0) this.#wasm.free();
+    return result;
+  }
+}
+
+/** Keras's SpatialDropout1D: inputs [batch, steps, channels]. */
+export class SpatialDropout1D extends SpatialDropoutLayer {
+  static className = "SpatialDropout1D";
+  constructor(args) {
+    super(1, args);
+  }
+}
+
+/** Keras's SpatialDropout2D: inputs [batch, rows, cols, channels] or [batch, channels, rows, cols]. */
+export class SpatialDropout2D extends SpatialDropoutLayer {
+  static className = "SpatialDropout2D";
+  constructor(args) {
+    super(2, args);
+  }
+}
+
+/** Keras's SpatialDropout3D: inputs [batch, d1, d2, d3, channels] or [batch, channels, d1, d2, d3]. */
+export class SpatialDropout3D extends SpatialDropoutLayer {
+  static className = "SpatialDropout3D";
+  constructor(args) {
+    super(3, args);
+  }
+}
+
+tf.serialization.registerClass(SpatialDropout1D);
+tf.serialization.registerClass(SpatialDropout2D);
+tf.serialization.registerClass(SpatialDropout3D);
+
+/** Factory functions in the style of `tf.layers.*`. */
+export function spatialDropout1d(args) {
+  return new SpatialDropout1D(args);
+}
+export function spatialDropout2d(args) {
+  return new SpatialDropout2D(args);
+}
+export function spatialDropout3d(args) {
+  return new SpatialDropout3D(args);
+}
