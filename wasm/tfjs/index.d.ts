@@ -28,7 +28,7 @@ export interface SpatialDropoutLayerArgs {
   batchSize?: number;
 }
 
-/** The layer config of getConfig(); TF.js writes it in snake_case into model JSON. */
+/** The layer config of getConfig(); TF.js writes it in snake_case into model JSON (data_format, noise_shape). */
 export interface SpatialDropoutLayerConfig extends tf.serialization.ConfigDict {
   name: string;
   trainable: boolean;
@@ -36,8 +36,11 @@ export interface SpatialDropoutLayerConfig extends tf.serialization.ConfigDict {
   rate: number;
   noiseShape: null;
   seed: number | null;
-  /** 2D and 3D only. */
-  dataFormat?: "channelsFirst" | "channelsLast";
+}
+
+/** The config of SpatialDropout2D/3D: also the data format, in TF.js's camelCase spelling. */
+export interface SpatialDropoutLayerConfigND extends SpatialDropoutLayerConfig {
+  dataFormat: "channelsFirst" | "channelsLast";
 }
 
 declare abstract class SpatialDropoutLayer extends tf.layers.Layer {
@@ -66,12 +69,14 @@ export class SpatialDropout1D extends SpatialDropoutLayer {
 export class SpatialDropout2D extends SpatialDropoutLayer {
   static className: "SpatialDropout2D";
   constructor(args: SpatialDropoutLayerArgs);
+  getConfig(): SpatialDropoutLayerConfigND;
 }
 
 /** Keras's SpatialDropout3D: inputs [batch, d1, d2, d3, channels] or [batch, channels, d1, d2, d3]. */
 export class SpatialDropout3D extends SpatialDropoutLayer {
   static className: "SpatialDropout3D";
   constructor(args: SpatialDropoutLayerArgs);
+  getConfig(): SpatialDropoutLayerConfigND;
 }
 
 /** `new SpatialDropout1D(args)`, in the style of tf.layers.*. */
