@@ -242,7 +242,7 @@ def main():
     for kind, limit in BUDGETS["stack"]:
         used = stacks[BUDGET_TARGET].get(kind)
         verdict = "ok" if used is not None and used <= limit else "EXCEEDED"
-        print(f"- stack of a {kind} call: {used} B, budget {limit} B: {verdict}")
+        print(f"- stack of a `{kind}` call: {used} B, budget {limit} B: {verdict}")
         if used is None or used > limit:
             failures.append(f"stack of a {kind} call: {used} B > {limit} B")
     print("- heap: 0 B: " + ("ok" if not any("allocator" in f for f in failures) else "EXCEEDED"))
