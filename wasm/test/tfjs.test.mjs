@@ -175,6 +175,40 @@ test("predict: Keras's own output, and each SpatialDropout layer is the identity
   model.dispose();
 });
 
+test("tf.loadLayersModel: Keras topology + weights in TF.js's layers-model format, saved and loaded again", async () => {
+  // The model.json + weights that tensorflowjs_converter writes for a Keras 2 .h5, built here
+  // from the fixture: weightsManifest in the order of the Keras weights, float32 little-endian.
+  const floats = new Float32Array(CONV3D.weights.flatMap((w) => w.values));
+  const artifacts = {
+    modelTopology: structuredClone(CONV3D.model),
+    format: "layers-model",
+    generatedBy: `keras v${CONV3D.tf_keras}`,
+    weightSpecs: CONV3D.weights.map((w) => ({ name: w.name.replace(/:0$/, ""), shape: w.shape, dtype: "float32" })),
+    weightData: floats.buffer,
+  };
+  const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+  assert.ok(model.getLayer("drop3d") instanceof SpatialDropout3D);
+  assert.ok(model.getLayer("drop2d") instanceof SpatialDropout2D);
+  const xs = fixtureInputs();
+  const y = model.predict(xs);
+  const got = y.dataSync();
+  CONV3D.predict.values.forEach((want, i) => {
+    assert.ok(Math.abs(got[i] - want) <= 1e-5 * Math.max(1, Math.abs(want)), `predict[${i}] = ${got[i]}, Keras ${want}`);
+  });
+  // model.save → loadLayersModel: the same predictions, bit for bit, and the same layer configs.
+  let saved;
+  await model.save(tf.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } })));
+  const again = await tf.loadLayersModel(tf.io.fromMemory(saved));
+  const y2 = again.predict(xs);
+  assert.deepEqual(bits(y2.dataSync()), bits(got));
+  for (const name of ["drop3d", "drop2d"]) {
+    assert.deepEqual(again.getLayer(name).getConfig(), model.getLayer(name).getConfig());
+  }
+  tf.dispose([y, y2, ...xs]);
+  model.dispose();
+  again.dispose();
+});
+
 test("fit: one step trains the layers before the dropout; the seeded mask advanced by one draw", async () => {
   const model = await load(CONV3D.model);
   setFixtureWeights(model);
@@ -394,5 +428,117 @@ test("the packed tarball's spatial-dropout/tfjs works for a consumer with @tenso
     assert.match(result, /consumer ok SpatialDropout2D/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// In a browser without a bundler: an import map names @tensorflow/tfjs (its ES module bundle),
+// the plugin is imported from the package's files as a page would, on the CPU backend.
+const PAGE = `<!doctype html>
+<meta charset="utf-8">
+<title>spatial-dropout/tfjs in a browser</title>
+<script type="importmap">
+  { "imports": { "@tensorflow/tfjs": "/wasm/node_modules/@tensorflow/tfjs/dist/tf.fesm.min.js" } }
+</script>
+<script type="module">
+  import * as tf from "@tensorflow/tfjs";
+  const out = { failures: [] };
+  try {
+    await tf.setBackend("cpu");
+    const json = async (path) => (await fetch(path)).json();
+    const fixture = await json("/tests/fixtures/tfjs/k2_conv3d_model.json");
+    const known = await json("/tests/vectors/known_answers.json");
+    try {
+      await tf.models.modelFromJSON(structuredClone(fixture.model));
+      out.without = "loaded";
+    } catch (e) {
+      out.without = e.message;
+    }
+    const plugin = await import("/wasm/tfjs/index.js");
+    const model = await tf.models.modelFromJSON(structuredClone(fixture.model));
+    out.classes = ["drop3d", "drop2d"].map((n) => model.getLayer(n).getClassName());
+    model.setWeights(model.weights.map((w) => {
+      const f = fixture.weights.find((v) => v.name.replace(/:0$/, "") === (w.originalName ?? w.name));
+      return tf.tensor(f.values, f.shape);
+    }));
+    const xs = fixture.inputs.map((x) => tf.tensor(x.values, x.shape));
+    out.predict = Array.from(model.predict(xs).dataSync());
+    const kernel = () => Array.from(model.getLayer("conv3d").getWeights()[0].dataSync());
+    const before = kernel();
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
+    await model.fit(xs, tf.ones([2, 2]), { batchSize: 2, epochs: 1, verbose: 0 });
+    out.kernelChanged = kernel().some((v, i) => v !== before[i]);
+    const classes = { 1: plugin.SpatialDropout1D, 2: plugin.SpatialDropout2D, 3: plugin.SpatialDropout3D };
+    out.cases = 0;
+    for (const c of known.cases) {
+      const n = c.dims.reduce((a, b) => a * b, 1);
+      const x = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        x[i] = i % 89 === 5 ? Infinity : i % 83 === 7 ? -0 : i % 79 === 3 ? -Infinity : (((i * 7919) % 2003) - 1001) / 64;
+      }
+      const layer = new classes[c.rank]({ rate: c.rate, seed: c.seed, dataFormat: c.data_format });
+      const t = tf.tensor(x, c.dims);
+      for (const [k, call] of c.calls.entries()) {
+        const y = layer.apply(t, { training: true }).dataSync();
+        const got = Array.from(new Uint32Array(Float32Array.from(y).buffer));
+        if (JSON.stringify(got) !== JSON.stringify(call.output_bits)) out.failures.push(c.name + " call " + k);
+      }
+      out.cases++;
+    }
+  } catch (e) {
+    out.error = e.name + ": " + e.message;
+  }
+  window.__tfjs = out;
+</script>`;
+
+test("in headless Chromium: import map + the plugin load, predict, fit and match the known answers", async () => {
+  const { createReadStream } = await import("node:fs");
+  const { stat } = await import("node:fs/promises");
+  const { createServer } = await import("node:http");
+  const { extname, resolve, sep } = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const { chromium } = await import("playwright-core");
+  const root = resolve(fileURLToPath(repo));
+  const types = { ".js": "text/javascript", ".json": "application/json", ".wasm": "application/wasm" };
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
+    if (path === "/tfjs-test.html") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(PAGE);
+      return;
+    }
+    const file = resolve(root, "." + path);
+    const type = types[extname(file)];
+    if (!file.startsWith(root + sep) || type === undefined || !(await stat(file).catch(() => null))?.isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": type });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.address().port}/tfjs-test.html`);
+    await page.waitForFunction(() => window.__tfjs !== undefined, null, { timeout: 120_000 }).catch((e) => {
+      throw new Error(`the page did not finish: ${errors.join("; ") || e.message}`);
+    });
+    const out = await page.evaluate(() => window.__tfjs);
+    assert.equal(out.error, undefined);
+    assert.match(out.without, /^Unknown layer: SpatialDropout3D\./);
+    assert.deepEqual(out.classes, ["SpatialDropout3D", "SpatialDropout2D"]);
+    CONV3D.predict.values.forEach((want, i) => {
+      assert.ok(Math.abs(out.predict[i] - want) <= 1e-5 * Math.max(1, Math.abs(want)), `predict[${i}]`);
+    });
+    assert.equal(out.kernelChanged, true);
+    assert.equal(out.cases, KNOWN.cases.length);
+    assert.deepEqual(out.failures, []);
+  } finally {
+    await browser.close();
+    server.close();
   }
 });
