@@ -134,6 +134,14 @@ fn call<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// A fault (a bad address, an undefined instruction) ends the run with a failure instead of
+/// the runtime's default endless loop, so QEMU exits and CI does not wait for a timeout.
+#[cortex_m_rt::exception]
+unsafe fn HardFault(_frame: &cortex_m_rt::ExceptionFrame) -> ! {
+    Out::new().str("hard fault\n");
+    exit(false)
+}
+
 #[cfg(feature = "panic-never")]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
