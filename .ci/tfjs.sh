@@ -5,6 +5,7 @@
 
 ensure_apt node nodejs npm
 ensure_apt python3 python3
+ensure_apt chromium chromium chromium-driver
 cd "$ROOT/wasm"
 
 # .ci/wasm.sh runs `npm ci` and `npm run build` before this part; do them here when run alone.
@@ -19,7 +20,7 @@ if [ ! -f pkg/spatial_dropout_bg.wasm ] || [ ! -f pkg/spatial_dropout.js ]; then
   npm run build
 fi
 
-step "tfjs: node:test on the CPU backend (Keras 2 models, known answers, fit, configs, packed tarball)"
+step "tfjs: node:test on the CPU backend (Keras 2 models, known answers, fit, configs, packed tarball, Chromium)"
 npm run --silent test:tfjs
 
 step "tfjs: types (tsc on tfjs/index.d.ts and tfjs/types-check.ts)"
