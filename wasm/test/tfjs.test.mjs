@@ -431,6 +431,36 @@ test("the packed tarball's spatial-dropout/tfjs works for a consumer with @tenso
   }
 });
 
+test("the js examples of docs/tfjs.md run", async () => {
+  const doc = readFileSync(new URL("docs/tfjs.md", repo), "utf8");
+  const blocks = [...doc.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(blocks.length >= 2, `found ${blocks.length} js examples`);
+  // A data: URL module resolves no bare names and no relative paths: give it absolute ones.
+  const tfjsUrl = import.meta.resolve("@tensorflow/tfjs");
+  const pluginUrl = import.meta.resolve("spatial-dropout/tfjs");
+  const log = console.log;
+  const printed = [];
+  console.log = (...args) => printed.push(args.join(" "));
+  try {
+    for (const code of blocks) {
+      const source = code
+        .replaceAll('"@tensorflow/tfjs"', JSON.stringify(tfjsUrl))
+        .replaceAll('"spatial-dropout/tfjs"', JSON.stringify(pluginUrl))
+        .replaceAll('"../tests/', JSON.stringify(new URL("tests/", repo).pathname).slice(0, -1));
+      await import(`data:text/javascript,${encodeURIComponent(source)}`);
+    }
+  } finally {
+    console.log = log;
+  }
+  // The first example's mask line: six maps, each 0 or the f32 scale 4/3.
+  const mask = printed.find((line) => /^[0-9.,]+$/.test(line));
+  assert.ok(mask !== undefined, printed.join("\n"));
+  const values = mask.split(",").map(Number);
+  assert.equal(values.length, 6);
+  assert.ok(values.every((v) => v === 0 || v === Math.fround(4 / 3)), mask);
+  assert.ok(printed.some((line) => line.startsWith("with the plugin: vol:InputLayer img:InputLayer conv3d:Conv3D")), printed.join("\n"));
+});
+
 // In a browser without a bundler: an import map names @tensorflow/tfjs (its ES module bundle),
 // the plugin is imported from the package's files as a page would, on the CPU backend.
 const PAGE = `<!doctype html>
