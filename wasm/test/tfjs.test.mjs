@@ -106,6 +106,21 @@ test("with the plugin the same Keras 2 JSON loads, every SpatialDropout layer is
   }
 });
 
+test("a tf-keras mixed_float16 layer is refused with the policy's name", async () => {
+  const config = readJson("tests/fixtures/keras/k2_reject_mixed_float16.json");
+  const modelJson = {
+    class_name: "Sequential",
+    config: {
+      name: "wrap",
+      layers: [
+        { class_name: "InputLayer", config: { batch_input_shape: [null, 4, 4, 2], dtype: "float32", name: "in" } },
+        { class_name: "SpatialDropout2D", config },
+      ],
+    },
+  };
+  await assert.rejects(load(modelJson), (e) => e instanceof TypeError && /dtype policy "mixed_float16"/.test(e.message));
+});
+
 test("Keras 2 configs of every rank load; seeds above 2^53 - 1 are refused, not rounded", async () => {
   const k2 = MANIFEST.cases.filter((c) => c.file.startsWith("k2_config_") || c.file.startsWith("k2_serialized_"));
   assert.ok(k2.length >= 15);
@@ -391,7 +406,9 @@ test("bad arguments throw clear errors", () => {
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: 2 ** 64 }), /\[0, 2\^53 - 1\]/);
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: 1n << 60n }), /\[0, 2\^53 - 1\]/);
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: "7" }), TypeError);
-  assert.throws(() => new SpatialDropout3D({ rate: 0.5, dtype: "float16" }), /float32/);
+  assert.throws(() => new SpatialDropout3D({ rate: 0.5, dtype: "float16" }), /float32 only, got dtype the string "float16"/);
+  const float32Policy = { className: "Policy", config: { name: "float32" } };
+  assert.equal(new SpatialDropout3D({ rate: 0.5, dtype: float32Policy }).getConfig().dtype, "float32");
   const layer = new SpatialDropout2D({ rate: 0.5, seed: 1 });
   const wrongRank = tf.ones([2, 3, 4]);
   assert.throws(() => layer.apply(wrongRank, { training: true }), /rank 4|ndim=4/);

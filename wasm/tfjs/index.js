@@ -80,6 +80,15 @@ function readRate(rate) {
   return rate;
 }
 
+/** "float32", or a Keras dtype policy object whose name is float32 (tf-keras writes both). */
+function checkDtype(dtype, rank) {
+  if (dtype === undefined || dtype === null || dtype === "float32") return;
+  const policy = typeof dtype === "object" ? dtype.config?.name : undefined;
+  if (policy === "float32") return;
+  const got = policy !== undefined ? `the dtype policy ${JSON.stringify(policy)}` : `dtype ${describe(dtype)}`;
+  throw new TypeError(`SpatialDropout${rank}D computes in float32 only, got ${got}`);
+}
+
 function layoutOf(rank, format) {
   const spatial = rank === 1 ? "steps" : rank === 2 ? "rows, cols" : "dim1, dim2, dim3";
   return format === "channels_first" ? `[batch, channels, ${spatial}]` : `[batch, ${spatial}, channels]`;
@@ -99,10 +108,8 @@ class SpatialDropoutLayer extends tf.layers.Layer {
     const rate = readRate(args.rate);
     const format = readFormat(args.dataFormat, rank);
     const seed = readSeed(args.seed);
-    if (args.dtype !== undefined && args.dtype !== null && args.dtype !== "float32") {
-      throw new TypeError(`SpatialDropout${rank}D computes in float32, got dtype ${describe(args.dtype)}`);
-    }
-    super(args);
+    checkDtype(args.dtype, rank);
+    super({ ...args, dtype: args.dtype === undefined || args.dtype === null ? args.dtype : "float32" });
     this.#rank = rank;
     this.#rate = rate;
     this.#format = format;
