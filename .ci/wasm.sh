@@ -26,6 +26,9 @@ npm run --silent size -- --check
 step "tests: Node"
 npm run --silent test:node
 
+step "bad-input matrix: docs/bad-inputs.md shows each JS error exactly"
+node --test test/bad_inputs.test.mjs
+
 step "tests: headless Chromium"
 npm run --silent test:browser
 

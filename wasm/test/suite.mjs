@@ -100,6 +100,87 @@ function mapOf(i, dims, format) {
 
 // ---- the suite ------------------------------------------------------------------------------
 
+// Every bad argument of the JS API, as [call, error type, message pattern]: run by the suite in
+// Node and Chromium, and by test/bad_inputs.test.mjs, which writes each exact message into
+// docs/bad-inputs.md. `layer` is a SpatialDropout2D, `x` a Float32Array of `dims` = [2, 3, 4, 5].
+export function badArguments(lib, { layer, x, dims }) {
+  const { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, WasmBuffer, spatialDropout } = lib;
+  const T = TypeError;
+  const R = RangeError;
+  const E = Error;
+  return [
+    // constructor options
+    [() => new SpatialDropout2D(), T, /options object/],
+    [() => new SpatialDropout2D(0.5), T, /options object/],
+    [() => new SpatialDropout2D({}), T, /`rate` must be a number/],
+    [() => new SpatialDropout2D({ rate: "0.5" }), T, /`rate` must be a number/],
+    [() => new SpatialDropout2D({ rate: -0.1 }), R, /Expected a float value between 0 and 1. Received: rate=-0.1/],
+    [() => new SpatialDropout2D({ rate: 1.5 }), R, /between 0 and 1/],
+    [() => new SpatialDropout2D({ rate: NaN }), R, /rate=NaN/],
+    [() => new SpatialDropout2D({ rate: Infinity }), R, /rate=Infinity/],
+    [() => new SpatialDropout2D({ rate: 0.5, dataFormat: "nchw" }), R, /channels_first.*channels_last/],
+    [() => new SpatialDropout2D({ rate: 0.5, dataFormat: 1 }), T, /dataFormat/],
+    [() => new SpatialDropout1D({ rate: 0.5, dataFormat: "channels_first" }), R, /always channels_last/],
+    [() => new SpatialDropout2D({ rate: 0.5, seed: -1 }), R, /non-negative integer/],
+    [() => new SpatialDropout2D({ rate: 0.5, seed: 1.5 }), R, /non-negative integer/],
+    [() => new SpatialDropout2D({ rate: 0.5, seed: 2 ** 53 }), R, /bigint/],
+    [() => new SpatialDropout2D({ rate: 0.5, seed: -1n }), R, /2\^64/],
+    [() => new SpatialDropout2D({ rate: 0.5, seed: 1n << 64n }), R, /2\^64/],
+    [() => new SpatialDropout2D({ rate: 0.5, seed: "7" }), T, /seed/],
+    [() => new SpatialDropout2D({ rate: 0.5, name: 7 }), T, /name/],
+    [() => new SpatialDropout2D({ rate: 0.5, name: "n".repeat(65) }), E, /longer than 64 bytes/],
+    [() => new SpatialDropout2D({ rate: 0.5, data_format: "channels_first" }), T, /unknown option `data_format`/],
+    [() => new SpatialDropout2D({ rate: 0.5, training: true }), T, /unknown option `training`/],
+    // call / callInPlace / backward arguments
+    [() => layer.call([1, 2, 3], [1, 1, 1, 3]), T, /`inputs` must be a Float32Array, got an Array/],
+    [() => layer.call(new Float64Array(120), dims), T, /Float32Array, got a Float64Array/],
+    [() => layer.call(x), T, /`shape` must be an array/],
+    [() => layer.call(x, "2,3,4,5"), T, /`shape` must be an array/],
+    [() => layer.call(x, [2, 3, 20]), E, /takes 4 dims \[batch, rows, cols, channels\], got 3/],
+    [() => layer.call(x, [1, 2, 3, 4, 5]), E, /takes 4 dims/],
+    [() => layer.call(x, [2, 3, 4, 6]), E, /`inputs` holds 120 elements but shape \[2, 3, 4, 6\] needs 144/],
+    [() => layer.call(x, [2, 3, -4, -5]), R, /shape\[2\] must be a non-negative integer/],
+    [() => layer.call(x, [2, 3, 4.5, 5]), R, /shape\[2\] must be a non-negative integer/],
+    [() => layer.call(x, [2, 3, NaN, 5]), R, /shape\[2\]/],
+    [() => layer.call(x, [2, 3, "4", 5]), T, /shape\[2\] must be a number/],
+    [() => layer.call(x, [2, 3, 4, 2 ** 32]), R, /larger than wasm32/],
+    [() => layer.call(new Float32Array(0), [0, 65536, 65536, 2]), E, /overflows usize/],
+    [() => layer.call(x, dims, 1), T, /`training` must be true or false/],
+    [() => layer.call(x, dims, "yes"), T, /`training`/],
+    [() => layer.callInPlace(new Float64Array(120), dims, true), T, /`data` must be a Float32Array/],
+    [() => layer.callInPlace(x, [120, 1, 1, 2], true), E, /`data` holds 120 elements but shape/],
+    [() => layer.backward(x, dims), E, /needs a forward call/],
+    [() => layer.backward([1], dims), T, /`gradOutputs` must be a Float32Array/],
+    // the functional op
+    [() => spatialDropout(x, dims), T, /options object/],
+    [() => spatialDropout(x, dims, { rate: 2 }), R, /rate=2/],
+    [() => spatialDropout(x, [120, 1], { rate: 0.5 }), E, /3, 4 or 5 dims/],
+    [() => spatialDropout(x, [1, 1, 1, 1, 1, 120], { rate: 0.5 }), E, /3, 4 or 5 dims/],
+    [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, training: 1 }), T, /`training`/],
+    [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, seed: -3 }), R, /seed/],
+    [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, dataformat: "channels_first" }), T, /unknown option `dataformat`/],
+    [() => spatialDropout(x, [2, 3, 4, 4], { rate: 0.5 }), E, /holds 120 elements/],
+    // configs
+    [() => SpatialDropout2D.fromConfig(), T, /config object or its JSON text/],
+    [() => SpatialDropout2D.fromConfig(42), T, /config object or its JSON text/],
+    [() => SpatialDropout2D.fromConfig("{\"rate\": 0.5"), E, /malformed JSON/],
+    [() => SpatialDropout2D.fromConfig("[1, 2]"), E, /JSON object/],
+    [() => SpatialDropout2D.fromConfig({ seed: 1 }), E, /rate/],
+    [() => SpatialDropout2D.fromConfig({ rate: 1.5 }), E, /rate=1.5/],
+    [() => SpatialDropout2D.fromConfig({ rate: 0.5, data_format: "nhwc" }), E, /data_format/],
+    [() => SpatialDropout2D.fromConfig({ rate: 0.5, seed: 2 ** 60 }), R, /bigint/],
+    [() => SpatialDropout2D.fromConfig({ rate: 0.5, seed: -1 }), R, /non-negative/],
+    [() => SpatialDropout2D.fromConfig({ rate: 0.5, dtype: "float16" }), E, /float32/],
+    [() => SpatialDropout1D.fromConfig({ rate: 0.5, data_format: "channels_first" }), E, /channels_first|data_format/],
+    [() => SpatialDropout3D.fromConfig({ class_name: "SpatialDropout2D", config: { rate: 0.5 } }), E, /SpatialDropout2D/],
+    // zero-copy buffers
+    [() => new WasmBuffer(-1), R, /non-negative integer/],
+    [() => new WasmBuffer(1.5), R, /non-negative integer/],
+    [() => new WasmBuffer(2 ** 31), R, /larger than wasm32/],
+    [() => layer.callInPlace(new WasmBuffer(10), dims, true), E, /holds 10 elements/],
+  ];
+}
+
 export function defineSuite({ test, lib, data }) {
   const { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, WasmBuffer, spatialDropout } = lib;
   const classes = { 1: SpatialDropout1D, 2: SpatialDropout2D, 3: SpatialDropout3D };
@@ -314,80 +395,8 @@ export function defineSuite({ test, lib, data }) {
     const dims = [2, 3, 4, 5];
     const x = knownInput(product(dims));
     const layer = new SpatialDropout2D({ rate: 0.5, seed: 5 });
-    const T = TypeError;
-    const R = RangeError;
     const E = Error;
-    const bad = [
-      // constructor options
-      [() => new SpatialDropout2D(), T, /options object/],
-      [() => new SpatialDropout2D(0.5), T, /options object/],
-      [() => new SpatialDropout2D({}), T, /`rate` must be a number/],
-      [() => new SpatialDropout2D({ rate: "0.5" }), T, /`rate` must be a number/],
-      [() => new SpatialDropout2D({ rate: -0.1 }), R, /Expected a float value between 0 and 1. Received: rate=-0.1/],
-      [() => new SpatialDropout2D({ rate: 1.5 }), R, /between 0 and 1/],
-      [() => new SpatialDropout2D({ rate: NaN }), R, /rate=NaN/],
-      [() => new SpatialDropout2D({ rate: Infinity }), R, /rate=Infinity/],
-      [() => new SpatialDropout2D({ rate: 0.5, dataFormat: "nchw" }), R, /channels_first.*channels_last/],
-      [() => new SpatialDropout2D({ rate: 0.5, dataFormat: 1 }), T, /dataFormat/],
-      [() => new SpatialDropout1D({ rate: 0.5, dataFormat: "channels_first" }), R, /always channels_last/],
-      [() => new SpatialDropout2D({ rate: 0.5, seed: -1 }), R, /non-negative integer/],
-      [() => new SpatialDropout2D({ rate: 0.5, seed: 1.5 }), R, /non-negative integer/],
-      [() => new SpatialDropout2D({ rate: 0.5, seed: 2 ** 53 }), R, /bigint/],
-      [() => new SpatialDropout2D({ rate: 0.5, seed: -1n }), R, /2\^64/],
-      [() => new SpatialDropout2D({ rate: 0.5, seed: 1n << 64n }), R, /2\^64/],
-      [() => new SpatialDropout2D({ rate: 0.5, seed: "7" }), T, /seed/],
-      [() => new SpatialDropout2D({ rate: 0.5, name: 7 }), T, /name/],
-      [() => new SpatialDropout2D({ rate: 0.5, name: "n".repeat(65) }), E, /longer than 64 bytes/],
-      [() => new SpatialDropout2D({ rate: 0.5, data_format: "channels_first" }), T, /unknown option `data_format`/],
-      [() => new SpatialDropout2D({ rate: 0.5, training: true }), T, /unknown option `training`/],
-      // call / callInPlace / backward arguments
-      [() => layer.call([1, 2, 3], [1, 1, 1, 3]), T, /`inputs` must be a Float32Array, got an Array/],
-      [() => layer.call(new Float64Array(120), dims), T, /Float32Array, got a Float64Array/],
-      [() => layer.call(x), T, /`shape` must be an array/],
-      [() => layer.call(x, "2,3,4,5"), T, /`shape` must be an array/],
-      [() => layer.call(x, [2, 3, 20]), E, /takes 4 dims \[batch, rows, cols, channels\], got 3/],
-      [() => layer.call(x, [1, 2, 3, 4, 5]), E, /takes 4 dims/],
-      [() => layer.call(x, [2, 3, 4, 6]), E, /`inputs` holds 120 elements but shape \[2, 3, 4, 6\] needs 144/],
-      [() => layer.call(x, [2, 3, -4, -5]), R, /shape\[2\] must be a non-negative integer/],
-      [() => layer.call(x, [2, 3, 4.5, 5]), R, /shape\[2\] must be a non-negative integer/],
-      [() => layer.call(x, [2, 3, NaN, 5]), R, /shape\[2\]/],
-      [() => layer.call(x, [2, 3, "4", 5]), T, /shape\[2\] must be a number/],
-      [() => layer.call(x, [2, 3, 4, 2 ** 32]), R, /larger than wasm32/],
-      [() => layer.call(new Float32Array(0), [0, 65536, 65536, 2]), E, /overflows usize/],
-      [() => layer.call(x, dims, 1), T, /`training` must be true or false/],
-      [() => layer.call(x, dims, "yes"), T, /`training`/],
-      [() => layer.callInPlace(new Float64Array(120), dims, true), T, /`data` must be a Float32Array/],
-      [() => layer.callInPlace(x, [120, 1, 1, 2], true), E, /`data` holds 120 elements but shape/],
-      [() => layer.backward(x, dims), E, /needs a forward call/],
-      [() => layer.backward([1], dims), T, /`gradOutputs` must be a Float32Array/],
-      // the functional op
-      [() => spatialDropout(x, dims), T, /options object/],
-      [() => spatialDropout(x, dims, { rate: 2 }), R, /rate=2/],
-      [() => spatialDropout(x, [120, 1], { rate: 0.5 }), E, /3, 4 or 5 dims/],
-      [() => spatialDropout(x, [1, 1, 1, 1, 1, 120], { rate: 0.5 }), E, /3, 4 or 5 dims/],
-      [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, training: 1 }), T, /`training`/],
-      [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, seed: -3 }), R, /seed/],
-      [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, dataformat: "channels_first" }), T, /unknown option `dataformat`/],
-      [() => spatialDropout(x, [2, 3, 4, 4], { rate: 0.5 }), E, /holds 120 elements/],
-      // configs
-      [() => SpatialDropout2D.fromConfig(), T, /config object or its JSON text/],
-      [() => SpatialDropout2D.fromConfig(42), T, /config object or its JSON text/],
-      [() => SpatialDropout2D.fromConfig("{\"rate\": 0.5"), E, /malformed JSON/],
-      [() => SpatialDropout2D.fromConfig("[1, 2]"), E, /JSON object/],
-      [() => SpatialDropout2D.fromConfig({ seed: 1 }), E, /rate/],
-      [() => SpatialDropout2D.fromConfig({ rate: 1.5 }), E, /rate=1.5/],
-      [() => SpatialDropout2D.fromConfig({ rate: 0.5, data_format: "nhwc" }), E, /data_format/],
-      [() => SpatialDropout2D.fromConfig({ rate: 0.5, seed: 2 ** 60 }), R, /bigint/],
-      [() => SpatialDropout2D.fromConfig({ rate: 0.5, seed: -1 }), R, /non-negative/],
-      [() => SpatialDropout2D.fromConfig({ rate: 0.5, dtype: "float16" }), E, /float32/],
-      [() => SpatialDropout1D.fromConfig({ rate: 0.5, data_format: "channels_first" }), E, /channels_first|data_format/],
-      [() => SpatialDropout3D.fromConfig({ class_name: "SpatialDropout2D", config: { rate: 0.5 } }), E, /SpatialDropout2D/],
-      // zero-copy buffers
-      [() => new WasmBuffer(-1), R, /non-negative integer/],
-      [() => new WasmBuffer(1.5), R, /non-negative integer/],
-      [() => new WasmBuffer(2 ** 31), R, /larger than wasm32/],
-      [() => layer.callInPlace(new WasmBuffer(10), dims, true), E, /holds 10 elements/],
-    ];
+    const bad = badArguments(lib, { layer, x, dims });
     for (const [fn, type, pattern] of bad) throws(fn, type, pattern);
     // None of the failed calls drew from the generator or left state behind.
     const fresh = new SpatialDropout2D({ rate: 0.5, seed: 5 });
