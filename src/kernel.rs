@@ -383,9 +383,16 @@ fn walk_channels_last<const LANES: usize>(
             }
             runs.flush();
             // Repeat the row, doubling, to fill a block of whole rows no longer than the sample.
-            let block = (LANES - LANES % channels).min(sample_len);
+            // (1, 2, 4, …, 32 channels divide every block: no division on the tiny call's path.)
+            let divides_32 = channels.is_power_of_two() && channels <= 32;
+            let whole_rows = if divides_32 {
+                LANES
+            } else {
+                LANES - LANES % channels
+            };
+            let block = whole_rows.min(sample_len);
             let mut have = channels;
-            if LANES > 32 && 32 % channels == 0 {
+            if LANES > 32 && divides_32 {
                 // 1, 2, 4, …, 32 channels: whole rows fill one 32-lane pattern, copied in
                 // fixed-size chunks that compile to plain vector moves. (Bare metal's block is
                 // at most 32 lanes: the doubling below fills it without a second block on the
