@@ -9,7 +9,8 @@
 //! is large on a microcontroller and keeps panic paths.
 
 mod lex;
-mod num;
+
+use crate::num;
 
 // docs/json.md is the README's JSON section: compile and run its example until it is merged.
 #[cfg(doctest)]
@@ -58,9 +59,7 @@ const POLICY_CLASSES: [&str; 3] = ["DTypePolicy", "FloatDTypePolicy", "Policy"];
 const SEED_RANGE: &str = "null or an integer from 0 to 18446744073709551615";
 
 /// Where JSON text goes: first a counter (to check the caller's buffer), then the buffer.
-pub(crate) trait Sink {
-    fn put(&mut self, bytes: &[u8]);
-}
+pub(crate) use crate::num::Sink;
 
 struct Count(usize);
 
@@ -318,96 +317,13 @@ impl<const S: usize> SpatialDropout<S> {
     /// [`Error::InvalidValue`] (a key of the wrong JSON type, a seed out of range,
     /// `channels_first` for a 1D layer).
     pub fn from_config(json: &[u8]) -> Result<Self, Error> {
-        let span = lex::document(json)?;
-        let root = Value { doc: json, span };
-        if !root.is_object() {
-            return Err(lex::malformed("expected a JSON object", span.0));
-        }
-        let outer = Keys::read(root)?;
-        let Some(class) = outer.class_name else {
-            return Self::build(json, outer, None);
-        };
-        let class = Value {
-            doc: json,
-            span: class,
-        };
-        let contents = class.string().ok_or(Error::InvalidValue {
-            key: "class_name",
-            expected: "a string",
-        })?;
-        match class_rank(json, contents)? {
-            Some(rank) if rank == S && S <= 3 => {}
-            found => {
-                return Err(Error::WrongClass {
-                    expected: Self::CLASS_NAME,
-                    found: found.and_then(|r| CLASS_NAMES.get(r - 1).copied()),
-                });
-            }
-        }
-        let config = outer.config.ok_or(Error::MissingKey { key: "config" })?;
-        let config = Value {
-            doc: json,
-            span: config,
-        };
-        if !config.is_object() {
-            return Err(Error::InvalidValue {
-                key: "config",
-                expected: "an object",
-            });
-        }
-        Self::build(json, Keys::read(config)?, outer.name)
+        let (keys, entry_name) = locate_config(json, S, Self::CLASS_NAME)?;
+        Self::build(json, keys, entry_name)
     }
 
     /// Checks every key of a config, then builds the layer.
     fn build(doc: &[u8], keys: Keys, entry_name: Option<Span>) -> Result<Self, Error> {
-        let value = |span: Option<Span>| {
-            span.map(|span| Value { doc, span })
-                .filter(|v| !v.is_null())
-        };
-        if value(keys.noise_shape).is_some() {
-            return Err(Error::NoiseShape);
-        }
-        let rate = keys.rate.ok_or(Error::MissingKey { key: "rate" })?;
-        let rate = Value { doc, span: rate }
-            .number("rate")?
-            .ok_or(Error::InvalidValue {
-                key: "rate",
-                expected: "a number between 0 and 1",
-            })?;
-        let rate = Rate::new(rate)?;
-        let seed = match value(keys.seed) {
-            None => None,
-            Some(seed) => Some(parse_seed(seed.bytes()).ok_or(Error::InvalidValue {
-                key: "seed",
-                expected: SEED_RANGE,
-            })?),
-        };
-        let format = match value(keys.data_format) {
-            None => DataFormat::ChannelsLast,
-            Some(format) => {
-                let contents = format.string().ok_or(Error::InvalidDataFormat)?;
-                let text =
-                    lex::decode::<MAX_NAME_LEN>(doc, contents)?.ok_or(Error::InvalidDataFormat)?;
-                text.parse()?
-            }
-        };
-        if let Some(dtype) = value(keys.dtype) {
-            check_dtype(dtype)?;
-        }
-        let name = match value(keys.name).or(value(entry_name)) {
-            None => None,
-            Some(name) => {
-                let contents = name.string().ok_or(Error::InvalidValue {
-                    key: "name",
-                    expected: "a string",
-                })?;
-                Some(
-                    lex::decode::<MAX_NAME_LEN>(doc, contents)?
-                        .ok_or(Error::NameTooLong { max: MAX_NAME_LEN })?,
-                )
-            }
-        };
-
+        let (rate, seed, format, name) = read_config(doc, keys, entry_name)?;
         let mut layer = Self::with_rate(rate);
         if let Some(seed) = seed {
             layer = layer.with_seed(seed);
@@ -436,6 +352,119 @@ impl<const S: usize> SpatialDropout<S> {
             .ok_or(Error::LayerNotFound)?;
         layer.build()
     }
+}
+
+/// The rank-independent part of [`SpatialDropout::from_config`]: the keys of the config in
+/// `json` (a config, or a serialized layer of class `class_name`, spatial rank `rank`) and the
+/// entry's `name`. One function for every rank keeps the per-rank code small.
+fn locate_config(
+    json: &[u8],
+    rank: usize,
+    class_name: &'static str,
+) -> Result<(Keys, Option<Span>), Error> {
+    let span = lex::document(json)?;
+    let root = Value { doc: json, span };
+    if !root.is_object() {
+        return Err(lex::malformed("expected a JSON object", span.0));
+    }
+    let outer = Keys::read(root)?;
+    let Some(class) = outer.class_name else {
+        return Ok((outer, None));
+    };
+    let class = Value {
+        doc: json,
+        span: class,
+    };
+    let contents = class.string().ok_or(Error::InvalidValue {
+        key: "class_name",
+        expected: "a string",
+    })?;
+    match class_rank(json, contents)? {
+        Some(found) if found == rank && rank <= 3 => {}
+        found => {
+            return Err(Error::WrongClass {
+                expected: class_name,
+                found: found.and_then(|r| CLASS_NAMES.get(r - 1).copied()),
+            });
+        }
+    }
+    let config = outer.config.ok_or(Error::MissingKey { key: "config" })?;
+    let config = Value {
+        doc: json,
+        span: config,
+    };
+    if !config.is_object() {
+        return Err(Error::InvalidValue {
+            key: "config",
+            expected: "an object",
+        });
+    }
+    Ok((Keys::read(config)?, outer.name))
+}
+
+/// The checked values of a config's keys, in the order [`SpatialDropout::from_config`]
+/// reports their errors; the rank-dependent rest is [`SpatialDropout::build`].
+fn read_config(
+    doc: &[u8],
+    keys: Keys,
+    entry_name: Option<Span>,
+) -> Result<
+    (
+        Rate,
+        Option<u64>,
+        DataFormat,
+        Option<heapless::String<MAX_NAME_LEN>>,
+    ),
+    Error,
+> {
+    let value = |span: Option<Span>| {
+        span.map(|span| Value { doc, span })
+            .filter(|v| !v.is_null())
+    };
+    if value(keys.noise_shape).is_some() {
+        return Err(Error::NoiseShape);
+    }
+    let rate = keys.rate.ok_or(Error::MissingKey { key: "rate" })?;
+    let rate = Value { doc, span: rate }
+        .number("rate")?
+        .ok_or(Error::InvalidValue {
+            key: "rate",
+            expected: "a number between 0 and 1",
+        })?;
+    let rate = Rate::new(rate)?;
+    let seed = match value(keys.seed) {
+        None => None,
+        Some(seed) => Some(parse_seed(seed.bytes()).ok_or(Error::InvalidValue {
+            key: "seed",
+            expected: SEED_RANGE,
+        })?),
+    };
+    let format = match value(keys.data_format) {
+        None => DataFormat::ChannelsLast,
+        Some(format) => {
+            let contents = format.string().ok_or(Error::InvalidDataFormat)?;
+            let text =
+                lex::decode::<MAX_NAME_LEN>(doc, contents)?.ok_or(Error::InvalidDataFormat)?;
+            text.parse()?
+        }
+    };
+    if let Some(dtype) = value(keys.dtype) {
+        check_dtype(dtype)?;
+    }
+    let name = match value(keys.name).or(value(entry_name)) {
+        None => None,
+        Some(name) => {
+            let contents = name.string().ok_or(Error::InvalidValue {
+                key: "name",
+                expected: "a string",
+            })?;
+            Some(
+                lex::decode::<MAX_NAME_LEN>(doc, contents)?
+                    .ok_or(Error::NameTooLong { max: MAX_NAME_LEN })?,
+            )
+        }
+    };
+    Ok((rate, seed, format, name))
 }
 
 /// `SpatialDropout::with_data_format` exists for 2D and 3D only (Keras's 1D layer has no

@@ -1,6 +1,6 @@
 //! The crate's one error type.
 
-use core::fmt::{self, Write as _};
+use core::fmt;
 
 /// Everything that can go wrong in a call. A call that returns an error has written nothing to
 /// any caller buffer and has drawn nothing from any generator.
@@ -161,7 +161,8 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {}
 
 /// A float written as Python's `repr` writes it, so that messages read as Keras's do:
-/// `nan`, `inf`, `2.0`, `1.5`, `1e+20`, `1e-05`.
+/// `nan`, `inf`, `2.0`, `1.5`, `1e+20`, `1e-05`. Finite values go through the JSON writer's
+/// exact shortest-digits formatter, so no `core` float formatting is linked anywhere.
 struct PyFloat(f64);
 
 impl fmt::Display for PyFloat {
@@ -173,79 +174,24 @@ impl fmt::Display for PyFloat {
         if x.is_infinite() {
             return f.write_str(if x < 0.0 { "-inf" } else { "inf" });
         }
-        // `{:e}` gives the shortest digits that round-trip, as `repr` does: `-1.25e-7`.
-        let mut buf = Buf::default();
-        fmt::write(&mut buf, format_args!("{:e}", x.abs()))?;
-        let text = buf.as_str();
-        let (mantissa, exp) = text.split_once('e').ok_or(fmt::Error)?;
-        let exp: i32 = exp.parse().map_err(|_| fmt::Error)?;
-        let (lead, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-        if x.is_sign_negative() {
-            f.write_str("-")?;
-        }
-        // `repr` switches to scientific notation below 1e-4 and from 1e16 on.
-        if (-4..16).contains(&exp) {
-            let point = exp + 1;
-            let digits = lead.chars().chain(frac.chars());
-            if point <= 0 {
-                f.write_str("0.")?;
-                for _ in point..0 {
-                    f.write_str("0")?;
-                }
-                for d in digits {
-                    f.write_char(d)?;
-                }
-            } else {
-                let count = lead.len() + frac.len();
-                let mut written: i32 = 0;
-                for d in digits {
-                    if written == point {
-                        f.write_str(".")?;
-                    }
-                    f.write_char(d)?;
-                    written += 1;
-                }
-                for _ in written..point {
-                    f.write_str("0")?;
-                }
-                if i32::try_from(count).map_or(true, |c| c <= point) {
-                    f.write_str(".0")?;
-                }
-            }
-            Ok(())
-        } else {
-            f.write_str(lead)?;
-            if !frac.is_empty() {
-                write!(f, ".{frac}")?;
-            }
-            let sign = if exp < 0 { '-' } else { '+' };
-            write!(f, "e{sign}{:02}", exp.unsigned_abs())
-        }
+        let mut out = FmtSink { f, result: Ok(()) };
+        crate::num::write_repr(x, &mut out);
+        out.result
     }
 }
 
-/// Room for the shortest `{:e}` text of any finite `f64`: 17 digits, a point, `e-324`.
-#[derive(Default)]
-struct Buf {
-    bytes: [u8; 32],
-    len: usize,
+/// A formatter as the number writer's sink, keeping the first error.
+struct FmtSink<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    result: fmt::Result,
 }
 
-impl Buf {
-    fn as_str(&self) -> &str {
-        self.bytes
-            .get(..self.len)
-            .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("")
-    }
-}
-
-impl fmt::Write for Buf {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
-        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
-        slot.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
+impl crate::num::Sink for FmtSink<'_, '_> {
+    fn put(&mut self, bytes: &[u8]) {
+        if self.result.is_ok() {
+            self.result = core::str::from_utf8(bytes)
+                .map_err(|_| fmt::Error)
+                .and_then(|s| self.f.write_str(s));
+        }
     }
 }

@@ -8,6 +8,10 @@ mod format;
 mod kernel;
 mod layer;
 mod mask;
+// Python-repr floats for `Error`'s messages and the JSON writer; its reader only with `json`.
+#[cfg_attr(not(feature = "json"), allow(dead_code))]
+#[path = "config/num.rs"]
+mod num;
 mod rate;
 mod shape;
 

@@ -12,7 +12,10 @@
 //!   double (the closest such when there are two), positional for decimal exponents
 //!   `-4 ..= 15`, else scientific with a sign and at least two exponent digits.
 
-use super::Sink;
+/// Where text goes: the JSON writer's counter and buffer, and the `Error` messages' formatter.
+pub(crate) trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
 
 /// Most significant digits [`parse`] reads (Python's `repr` writes at most 17).
 pub(crate) const MAX_DIGITS: usize = 40;

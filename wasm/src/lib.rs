@@ -15,7 +15,16 @@ use spatial_dropout::{
 };
 use wasm_bindgen::prelude::*;
 
+#[cfg(target_arch = "wasm32")]
+pub mod alloc;
+
+/// The module's allocator: [`alloc::FreeList`], 8 KB smaller than the standard library's.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: alloc::FreeList = alloc::FreeList::new();
+
 /// The one conversion of core errors to JavaScript: an `Error` with the core's message.
+#[inline(never)]
 pub fn into_error(error: Error) -> JsError {
     JsError::new(&error.to_string())
 }
