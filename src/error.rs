@@ -90,19 +90,27 @@ pub enum Error {
 }
 
 impl fmt::Display for Error {
+    // The messages are written piece by piece, numbers through `num`'s digit writer, not with
+    // `write!`: `core::fmt`'s padding and integer formatting are a few KB of the wasm module.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Error::InvalidRate { rate } => write!(
-                f,
-                "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={}",
-                PyFloat(rate)
-            ),
+            Error::InvalidRate { rate } => {
+                f.write_str(
+                    "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=",
+                )?;
+                fmt::Display::fmt(&PyFloat(rate), f)
+            }
             Error::InvalidDataFormat => f.write_str(
                 "The `data_format` argument must be one of {'channels_first', 'channels_last'}",
             ),
-            Error::RankMismatch { expected, found } => write!(
+            Error::RankMismatch { expected, found } => pieces(
                 f,
-                "Input is incompatible with the layer: expected ndim={expected}, found ndim={found}"
+                &[
+                    Piece::Str("Input is incompatible with the layer: expected ndim="),
+                    Piece::Num(expected),
+                    Piece::Str(", found ndim="),
+                    Piece::Num(found),
+                ],
             ),
             Error::ShapeOverflow => {
                 f.write_str("the product of the dims overflows usize on this target")
@@ -111,51 +119,132 @@ impl fmt::Display for Error {
                 what,
                 expected,
                 found,
-            } => write!(
+            } => pieces(
                 f,
-                "`{what}` holds {found} elements but the shape needs {expected}"
+                &[
+                    Piece::Str("`"),
+                    Piece::Str(what),
+                    Piece::Str("` holds "),
+                    Piece::Num(found),
+                    Piece::Str(" elements but the shape needs "),
+                    Piece::Num(expected),
+                ],
             ),
-            Error::MaskTooShort { expected, found } => write!(
+            Error::MaskTooShort { expected, found } => pieces(
                 f,
-                "the keep mask holds {found} words but {expected} are needed (one bit per map)"
+                &[
+                    Piece::Str("the keep mask holds "),
+                    Piece::Num(found),
+                    Piece::Str(" words but "),
+                    Piece::Num(expected),
+                    Piece::Str(" are needed (one bit per map)"),
+                ],
             ),
-            Error::NameTooLong { max } => {
-                write!(f, "the layer name is longer than {max} bytes")
-            }
+            Error::NameTooLong { max } => pieces(
+                f,
+                &[
+                    Piece::Str("the layer name is longer than "),
+                    Piece::Num(max),
+                    Piece::Str(" bytes"),
+                ],
+            ),
             Error::NoForwardCall => {
                 f.write_str("`backward` needs a forward call of the layer first")
             }
             Error::ShapeMismatch => f.write_str(
                 "`backward` got a shape other than the one of the layer's last forward call",
             ),
-            Error::Json { reason, offset } => {
-                write!(f, "malformed JSON at byte {offset}: {reason}")
-            }
-            Error::BufferTooSmall { needed, found } => write!(
+            Error::Json { reason, offset } => pieces(
                 f,
-                "the output buffer holds {found} bytes but the JSON text needs {needed}"
+                &[
+                    Piece::Str("malformed JSON at byte "),
+                    Piece::Num(offset),
+                    Piece::Str(": "),
+                    Piece::Str(reason),
+                ],
+            ),
+            Error::BufferTooSmall { needed, found } => pieces(
+                f,
+                &[
+                    Piece::Str("the output buffer holds "),
+                    Piece::Num(found),
+                    Piece::Str(" bytes but the JSON text needs "),
+                    Piece::Num(needed),
+                ],
             ),
             Error::WrongClass {
                 expected,
                 found: Some(found),
-            } => write!(f, "the JSON describes a {found} layer, not a {expected}"),
+            } => pieces(
+                f,
+                &[
+                    Piece::Str("the JSON describes a "),
+                    Piece::Str(found),
+                    Piece::Str(" layer, not a "),
+                    Piece::Str(expected),
+                ],
+            ),
             Error::WrongClass {
                 expected,
                 found: None,
-            } => write!(f, "the JSON describes another layer class, not a {expected}"),
+            } => pieces(
+                f,
+                &[
+                    Piece::Str("the JSON describes another layer class, not a "),
+                    Piece::Str(expected),
+                ],
+            ),
             Error::UnsupportedDtype => f.write_str(
                 "only float32 layers are supported: `dtype` must be \"float32\" or a float32 DTypePolicy",
             ),
             Error::NoiseShape => f.write_str(
                 "`noise_shape` must be null: SpatialDropout derives the noise shape from the input",
             ),
-            Error::MissingKey { key } => write!(f, "the JSON has no `{key}`"),
-            Error::InvalidValue { key, expected } => write!(f, "`{key}` must be {expected}"),
+            Error::MissingKey { key } => pieces(
+                f,
+                &[
+                    Piece::Str("the JSON has no `"),
+                    Piece::Str(key),
+                    Piece::Str("`"),
+                ],
+            ),
+            Error::InvalidValue { key, expected } => pieces(
+                f,
+                &[
+                    Piece::Str("`"),
+                    Piece::Str(key),
+                    Piece::Str("` must be "),
+                    Piece::Str(expected),
+                ],
+            ),
             Error::LayerNotFound => {
                 f.write_str("the model JSON has no SpatialDropout layer of that name")
             }
         }
     }
+}
+
+/// A part of a message: text, or a count written in decimal.
+enum Piece {
+    Str(&'static str),
+    Num(usize),
+}
+
+/// Writes the parts of a message in order.
+fn pieces(f: &mut fmt::Formatter<'_>, parts: &[Piece]) -> fmt::Result {
+    for part in parts {
+        match *part {
+            Piece::Str(s) => f.write_str(s)?,
+            Piece::Num(n) => {
+                let mut digits = [0u8; 20];
+                let len =
+                    crate::num::decimal_digits(u64::try_from(n).unwrap_or(u64::MAX), &mut digits);
+                let text = digits.get(..len).and_then(|d| core::str::from_utf8(d).ok());
+                f.write_str(text.ok_or(fmt::Error)?)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 impl core::error::Error for Error {}

@@ -31,7 +31,8 @@ if (!output("wasm-bindgen", ["--version"]).includes(WASM_BINDGEN_VERSION)) {
   run("cargo", ["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION, "--locked"]);
 }
 
-run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown"]);
+// Without the `std` feature: the crate is `no_std` with its own panic handler (Cargo.toml).
+run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", "--no-default-features"]);
 
 const targetDir = process.env.CARGO_TARGET_DIR
   ? resolve(process.env.CARGO_TARGET_DIR)

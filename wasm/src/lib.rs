@@ -9,6 +9,11 @@
 //! All tensors cross the boundary as [`Buffer`]s, so each entry point has one small shim and the
 //! copies happen once, in JavaScript, where the zero-copy path can skip them.
 
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc as rust_alloc;
+
+use rust_alloc::string::String;
 use spatial_dropout::{
     DataFormat, Error, MAX_CONFIG_LEN, MAX_DIMS, Rate, SeedableRng, Shape, SpatialDropout,
     XorShiftRng, spatial_dropout,
@@ -23,10 +28,52 @@ pub mod alloc;
 #[global_allocator]
 static ALLOCATOR: alloc::FreeList = alloc::FreeList::new();
 
+/// Without `std` (the npm build): a panic traps, as std's handler does on this target after its
+/// hook, which prints nothing here. Nothing in the crate is meant to panic.
+#[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
 /// The one conversion of core errors to JavaScript: an `Error` with the core's message.
 #[inline(never)]
 pub fn into_error(error: Error) -> JsError {
-    JsError::new(&error.to_string())
+    let mut text = Message {
+        bytes: [0; MESSAGE_LEN],
+        len: 0,
+    };
+    // Cannot fail: every message fits (see `MESSAGE_LEN`); on failure the text so far is kept.
+    let _ = core::fmt::write(&mut text, format_args!("{error}"));
+    JsError::new(text.as_str())
+}
+
+/// Room for the longest core message (the longest is under 200 bytes: fixed text, counts, one
+/// float and `&'static str` parts; names and JSON text never appear in messages).
+const MESSAGE_LEN: usize = 512;
+
+/// A core message on the stack: `to_string`'s `String` growth and its `expect` panic are not
+/// linked.
+struct Message {
+    bytes: [u8; MESSAGE_LEN],
+    len: usize,
+}
+
+impl Message {
+    fn as_str(&self) -> &str {
+        let bytes = self.bytes.get(..self.len).unwrap_or_default();
+        core::str::from_utf8(bytes).unwrap_or_default()
+    }
+}
+
+impl core::fmt::Write for Message {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(core::fmt::Error)?;
+        let slot = self.bytes.get_mut(self.len..end).ok_or(core::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// A block of `f32` in wasm memory. JavaScript views it as a `Float32Array`; the layers read
@@ -34,7 +81,7 @@ pub fn into_error(error: Error) -> JsError {
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Buffer {
-    data: Vec<f32>,
+    data: rust_alloc::vec::Vec<f32>,
 }
 
 #[wasm_bindgen]
@@ -42,7 +89,7 @@ impl Buffer {
     /// `len` zeroed floats; an error, not the allocator's trap, when memory runs out.
     #[wasm_bindgen(constructor)]
     pub fn new(len: usize) -> Result<Buffer, JsError> {
-        let mut data = Vec::new();
+        let mut data = rust_alloc::vec::Vec::new();
         data.try_reserve_exact(len)
             .map_err(|_| JsError::new("out of wasm memory: the tensor does not fit in 4 GiB"))?;
         data.resize(len, 0.0);
@@ -80,46 +127,64 @@ impl Buffer {
     }
 }
 
-/// Dims from JavaScript (`Uint32Array`) as the core's `usize`, at most [`MAX_DIMS`] of them.
-/// `rank` is the number of dims the caller needs, for the error message.
-fn to_dims(dims: &[u32], rank: usize) -> Result<([usize; MAX_DIMS], usize), Error> {
-    let mut buf = [0_usize; MAX_DIMS];
-    if dims.len() > MAX_DIMS {
-        return Err(Error::RankMismatch {
-            expected: rank,
-            found: dims.len(),
-        });
-    }
-    for (slot, &d) in buf.iter_mut().zip(dims) {
-        *slot = usize::try_from(d).map_err(|_| Error::ShapeOverflow)?;
-    }
-    Ok((buf, dims.len()))
-}
-
-/// One layer of any spatial rank: one JavaScript class in the shims, three in the API.
-#[derive(Debug, Clone)]
-enum AnyLayer {
-    D1(SpatialDropout<1>),
-    D2(SpatialDropout<2>),
-    D3(SpatialDropout<3>),
-}
-
-/// Runs `$body` with `$l` bound to the layer of whatever rank `$self` holds.
-macro_rules! each {
-    ($self:expr, $l:ident => $body:expr) => {
-        match $self {
-            AnyLayer::D1($l) => $body,
-            AnyLayer::D2($l) => $body,
-            AnyLayer::D3($l) => $body,
-        }
+/// Dims from JavaScript (`Uint32Array`) of a tensor of spatial rank `rank`, widened to the
+/// rank-3 dims of the same tensor: the missing spatial dims are 1s in front of the others
+/// (`[n, s, c]` → `[n, 1, 1, s, c]`, `[n, c, h, w]` → `[n, c, 1, h, w]`). A tensor has the same
+/// maps (batch × channels, in the same order), the same map length and the same memory order
+/// at either rank, so the core's rank-3 code gives the same bits, draws and errors, and one
+/// instantiation of the layer serves all three ranks (about 8 KB less code than three).
+/// Fails as the core does at rank `rank`: [`Error::RankMismatch`] unless there are `rank + 2`
+/// dims.
+fn widen_dims(dims: &[u32], rank: usize, format: DataFormat) -> Result<[usize; MAX_DIMS], Error> {
+    let found = dims.len();
+    let rank_error = Error::RankMismatch {
+        expected: rank + 2,
+        found,
     };
+    if found != rank + 2 || found > MAX_DIMS {
+        return Err(rank_error);
+    }
+    let mut out = [1_usize; MAX_DIMS];
+    // The dims before the spatial ones: batch, and channels when they come first.
+    let head = match format {
+        DataFormat::ChannelsFirst => 2,
+        DataFormat::ChannelsLast => 1,
+    };
+    for (i, &d) in dims.iter().enumerate() {
+        let slot = if i < head { i } else { i + (MAX_DIMS - found) };
+        if let Some(slot) = out.get_mut(slot) {
+            *slot = usize::try_from(d).map_err(|_| Error::ShapeOverflow)?;
+        }
+    }
+    Ok(out)
 }
 
-/// `SpatialDropout1D/2D/3D` as one class; the rank is fixed at construction.
+/// Default layer names, by rank: a layer is held at rank 3, so it is named for its own rank.
+const DEFAULT_NAMES: [&str; 3] = [
+    SpatialDropout::<1>::DEFAULT_NAME,
+    SpatialDropout::<2>::DEFAULT_NAME,
+    SpatialDropout::<3>::DEFAULT_NAME,
+];
+
+/// A layer of any spatial rank as the rank-3 layer with the same settings (see [`widen_dims`]).
+fn widen<const S: usize>(layer: &SpatialDropout<S>) -> Result<SpatialDropout<3>, Error> {
+    let mut wide =
+        SpatialDropout::<3>::with_rate(layer.rate()).with_data_format(layer.data_format());
+    if let Some(seed) = layer.seed() {
+        wide = wide.with_seed(seed);
+    }
+    wide.set_name(layer.name())?;
+    Ok(wide)
+}
+
+/// `SpatialDropout1D/2D/3D` as one class; the rank is fixed at construction. The layer is held
+/// at rank 3 and inputs are widened to it ([`widen_dims`]); only the config reader and writer,
+/// whose JSON depends on the class, run at the layer's own rank.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Layer {
-    inner: AnyLayer,
+    rank: u8,
+    inner: SpatialDropout<3>,
 }
 
 #[wasm_bindgen]
@@ -136,24 +201,26 @@ impl Layer {
     ) -> Result<Layer, JsError> {
         let rate = Rate::new(rate).map_err(into_error)?;
         let format: DataFormat = format.parse().map_err(into_error)?;
-        let mut inner = match (rank, format) {
-            (1, DataFormat::ChannelsLast) => AnyLayer::D1(SpatialDropout::with_rate(rate)),
+        let default_name = match (rank, format) {
             (1, DataFormat::ChannelsFirst) => {
                 return Err(JsError::new(
                     "SpatialDropout1D is always channels_last, as in Keras: its inputs are [batch, steps, channels]",
                 ));
             }
-            (2, f) => AnyLayer::D2(SpatialDropout::<2>::with_rate(rate).with_data_format(f)),
-            (3, f) => AnyLayer::D3(SpatialDropout::<3>::with_rate(rate).with_data_format(f)),
+            (1..=3, _) => DEFAULT_NAMES
+                .get(usize::from(rank) - 1)
+                .copied()
+                .unwrap_or_default(),
             _ => return Err(JsError::new("the spatial rank must be 1, 2 or 3")),
         };
+        let mut inner = SpatialDropout::<3>::with_rate(rate).with_data_format(format);
         if let Some(seed) = seed {
-            inner = each!(inner, l => l.with_seed(seed).into());
+            inner = inner.with_seed(seed);
         }
-        if let Some(name) = name {
-            each!(&mut inner, l => l.set_name(&name)).map_err(into_error)?;
-        }
-        Ok(Layer { inner })
+        inner
+            .set_name(name.as_deref().unwrap_or(default_name))
+            .map_err(into_error)?;
+        Ok(Layer { rank, inner })
     }
 
     /// A layer of spatial rank `rank` from Keras JSON (any form the core reads); a config
@@ -162,21 +229,36 @@ impl Layer {
     pub fn from_config(rank: u8, json: &str) -> Result<Layer, JsError> {
         let json = json.as_bytes();
         let inner = match rank {
-            1 => SpatialDropout::<1>::from_config(json).map(AnyLayer::D1),
-            2 => SpatialDropout::<2>::from_config(json).map(AnyLayer::D2),
-            3 => SpatialDropout::<3>::from_config(json).map(AnyLayer::D3),
+            1 => SpatialDropout::<1>::from_config(json).and_then(|l| widen(&l)),
+            2 => SpatialDropout::<2>::from_config(json).and_then(|l| widen(&l)),
+            3 => SpatialDropout::<3>::from_config(json),
             _ => return Err(JsError::new("the spatial rank must be 1, 2 or 3")),
         };
         Ok(Layer {
+            rank,
             inner: inner.map_err(into_error)?,
         })
     }
 
-    /// Keras's `get_config()` as the core writes it: Keras 3's bytes.
+    /// Keras's `get_config()` as the core writes it for the layer's class: Keras 3's bytes.
     #[wasm_bindgen(js_name = configJson)]
     pub fn config_json(&self) -> Result<String, JsError> {
         let mut buf = [0_u8; MAX_CONFIG_LEN];
-        let n = each!(&self.inner, l => l.write_config(&mut buf)).map_err(into_error)?;
+        let l = &self.inner;
+        let n = match self.rank {
+            // The 1D config has no `data_format`: write it from a 1D layer of the same settings.
+            1 => {
+                let mut one = SpatialDropout::<1>::with_rate(l.rate());
+                if let Some(seed) = l.seed() {
+                    one = one.with_seed(seed);
+                }
+                one.set_name(l.name())
+                    .and_then(|()| one.write_config(&mut buf))
+            }
+            // 2D and 3D configs hold the same keys.
+            _ => l.write_config(&mut buf),
+        }
+        .map_err(into_error)?;
         let text = core::str::from_utf8(buf.get(..n).unwrap_or_default())
             .map_err(|_| JsError::new("the config writer produced invalid UTF-8"))?;
         Ok(text.into())
@@ -184,7 +266,7 @@ impl Layer {
 
     /// Restarts the generator from `seed`; the config seed stays as it is.
     pub fn reseed(&mut self, seed: u64) {
-        each!(&mut self.inner, l => l.reseed(seed));
+        self.inner.reseed(seed);
     }
 
     /// Keras's `call`: `inputs` to `outputs` (buffers of the same length).
@@ -195,9 +277,9 @@ impl Layer {
         dims: &[u32],
         training: bool,
     ) -> Result<(), JsError> {
-        let (buf, n) = to_dims(dims, self.dims()).map_err(into_error)?;
-        let dims = buf.get(..n).unwrap_or_default();
-        each!(&mut self.inner, l => l.call(&inputs.data, dims, &mut outputs.data, training))
+        let dims = self.widen_dims(dims)?;
+        self.inner
+            .call(&inputs.data, &dims, &mut outputs.data, training)
             .map_err(into_error)
     }
 
@@ -209,9 +291,9 @@ impl Layer {
         dims: &[u32],
         training: bool,
     ) -> Result<(), JsError> {
-        let (buf, n) = to_dims(dims, self.dims()).map_err(into_error)?;
-        let dims = buf.get(..n).unwrap_or_default();
-        each!(&mut self.inner, l => l.call_in_place(&mut data.data, dims, training))
+        let dims = self.widen_dims(dims)?;
+        self.inner
+            .call_in_place(&mut data.data, &dims, training)
             .map_err(into_error)
     }
 
@@ -222,67 +304,47 @@ impl Layer {
         grad_inputs: &mut Buffer,
         dims: &[u32],
     ) -> Result<(), JsError> {
-        let (buf, n) = to_dims(dims, self.dims()).map_err(into_error)?;
-        let dims = buf.get(..n).unwrap_or_default();
-        each!(&self.inner, l => l.backward(&grad_outputs.data, dims, &mut grad_inputs.data))
+        let dims = self.widen_dims(dims)?;
+        self.inner
+            .backward(&grad_outputs.data, &dims, &mut grad_inputs.data)
             .map_err(into_error)
     }
 
     /// The spatial rank: 1, 2 or 3.
     #[wasm_bindgen(getter)]
     pub fn rank(&self) -> u8 {
-        match self.inner {
-            AnyLayer::D1(_) => 1,
-            AnyLayer::D2(_) => 2,
-            AnyLayer::D3(_) => 3,
-        }
+        self.rank
     }
 
     /// The dropout rate.
     #[wasm_bindgen(getter)]
     pub fn rate(&self) -> f64 {
-        each!(&self.inner, l => l.rate().get())
+        self.inner.rate().get()
     }
 
     /// `"channels_first"` or `"channels_last"`.
     #[wasm_bindgen(getter, js_name = dataFormat)]
     pub fn data_format(&self) -> String {
-        each!(&self.inner, l => l.data_format().as_str().into())
+        self.inner.data_format().as_str().into()
     }
 
     /// The config seed, `undefined` for none.
     #[wasm_bindgen(getter)]
     pub fn seed(&self) -> Option<u64> {
-        each!(&self.inner, l => l.seed())
+        self.inner.seed()
     }
 
     /// The layer name.
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
-        each!(&self.inner, l => l.name().into())
+        self.inner.name().into()
     }
 }
 
 impl Layer {
-    /// Dims of an input: the spatial rank plus batch and channels.
-    fn dims(&self) -> usize {
-        usize::from(self.rank()) + 2
-    }
-}
-
-impl From<SpatialDropout<1>> for AnyLayer {
-    fn from(l: SpatialDropout<1>) -> Self {
-        AnyLayer::D1(l)
-    }
-}
-impl From<SpatialDropout<2>> for AnyLayer {
-    fn from(l: SpatialDropout<2>) -> Self {
-        AnyLayer::D2(l)
-    }
-}
-impl From<SpatialDropout<3>> for AnyLayer {
-    fn from(l: SpatialDropout<3>) -> Self {
-        AnyLayer::D3(l)
+    /// `dims` of an input of this layer, widened to rank 3.
+    fn widen_dims(&self, dims: &[u32]) -> Result<[usize; MAX_DIMS], JsError> {
+        widen_dims(dims, usize::from(self.rank), self.inner.data_format()).map_err(into_error)
     }
 }
 
@@ -300,30 +362,25 @@ pub fn spatial_dropout_op(
 ) -> Result<(), JsError> {
     let rate = Rate::new(rate).map_err(into_error)?;
     let format: DataFormat = format.parse().map_err(into_error)?;
-    let (buf, n) = to_dims(dims, 5).map_err(into_error)?;
-    let dims = buf.get(..n).unwrap_or_default();
+    let n = dims.len();
+    if n > MAX_DIMS {
+        return Err(into_error(Error::RankMismatch {
+            expected: MAX_DIMS,
+            found: n,
+        }));
+    }
+    let Some(rank) = n.checked_sub(2).filter(|&r| r >= 1) else {
+        let found = ["0", "1", "2"].get(n).copied().unwrap_or_default();
+        return Err(JsError::new(&[
+            "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found ",
+            found,
+        ]
+        .concat()));
+    };
+    let dims = widen_dims(dims, rank, format).map_err(into_error)?;
     // Inference draws nothing and copies, as rate 0 does.
     let rate = if training { rate } else { Rate::ZERO };
     let mut rng = XorShiftRng::seed_from_u64(seed);
-    let (input, output) = (&inputs.data[..], &mut outputs.data[..]);
-    match n {
-        3 => run::<1>(input, output, dims, format, rate, &mut rng),
-        4 => run::<2>(input, output, dims, format, rate, &mut rng),
-        5 => run::<3>(input, output, dims, format, rate, &mut rng),
-        found => Err(JsError::new(&format!(
-            "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found {found}"
-        ))),
-    }
-}
-
-fn run<const S: usize>(
-    inputs: &[f32],
-    outputs: &mut [f32],
-    dims: &[usize],
-    format: DataFormat,
-    rate: Rate,
-    rng: &mut XorShiftRng,
-) -> Result<(), JsError> {
-    let shape = Shape::<S>::from_dims(dims, format).map_err(into_error)?;
-    spatial_dropout(inputs, outputs, &shape, rate, rng).map_err(into_error)
+    let shape = Shape::<3>::from_dims(&dims, format).map_err(into_error)?;
+    spatial_dropout(&inputs.data, &mut outputs.data, &shape, rate, &mut rng).map_err(into_error)
 }
