@@ -26,9 +26,10 @@ function output(cmd, args) {
   }
 }
 
-// The CLI must match the `wasm-bindgen = "=0.2.130"` of Cargo.toml exactly.
+// The CLI must match the `wasm-bindgen = "=0.2.130"` of Cargo.toml exactly. No `--locked`:
+// the CLI's own lockfile pins dependency versions that no longer build with current toolchains.
 if (!output("wasm-bindgen", ["--version"]).includes(WASM_BINDGEN_VERSION)) {
-  run("cargo", ["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION, "--locked"]);
+  run("cargo", ["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION]);
 }
 
 // Without the `std` feature: the crate is `no_std` with its own panic handler (Cargo.toml).
