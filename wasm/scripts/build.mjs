@@ -26,8 +26,8 @@ function output(cmd, args) {
   }
 }
 
-// The CLI must match the `wasm-bindgen = "=0.2.130"` of Cargo.toml exactly. No `--locked`:
-// the CLI's own lockfile pins dependency versions that no longer build with current toolchains.
+// The CLI must match the `wasm-bindgen = "=0.2.130"` of Cargo.toml exactly. Installed the way
+// .ci/wasm.sh installs it (without `--locked`), the install CI verifies on a fresh machine.
 if (!output("wasm-bindgen", ["--version"]).includes(WASM_BINDGEN_VERSION)) {
   run("cargo", ["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION]);
 }
