@@ -26,6 +26,13 @@ step "examples"
 cargo run --quiet --example quickstart >/dev/null
 cargo run --quiet --release --example mc_dropout >/dev/null
 
+step "MSRV: the library builds with the rust-version of Cargo.toml"
+msrv=$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+rustup toolchain list | grep -q "^$msrv" || rustup toolchain install "$msrv" --profile minimal
+rustup target add --toolchain "$msrv" thumbv7em-none-eabihf >/dev/null
+cargo "+$msrv" check --lib
+cargo "+$msrv" check --lib --target thumbv7em-none-eabihf
+
 step "no_std cross builds"
 for t in thumbv6m-none-eabi thumbv7em-none-eabihf riscv32imac-unknown-none-elf wasm32-unknown-unknown; do
   cargo build --quiet --no-default-features --target "$t"
