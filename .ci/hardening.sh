@@ -22,6 +22,8 @@ step "Miri: kernels through every public path, every error path"
 export MIRIFLAGS="-Zmiri-disable-isolation"
 cargo +nightly miri test --test known_answers -- map_order threshold_is seed_from all_zero unseeded
 cargo +nightly miri test --test errors
+step "Miri: every unsafe block of the C API (capi/src/miri_tests.rs calls the exports through raw pointers)"
+cargo +nightly miri test --manifest-path capi/Cargo.toml
 unset MIRIFLAGS
 
 step "fuzz: replay past findings, then a bounded run of each target"

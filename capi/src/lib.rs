@@ -25,6 +25,8 @@ use spatial_dropout::{
 mod header;
 #[cfg(feature = "json")]
 mod json;
+#[cfg(test)]
+mod miri_tests;
 mod status;
 
 use header::header_define;
@@ -52,7 +54,7 @@ const _: () = assert!(
     header_define(HEADER.as_bytes(), b"SPATIAL_DROPOUT_MAX_NAME_LEN") == MAX_NAME_LEN,
     "SPATIAL_DROPOUT_MAX_NAME_LEN in the header is not the crate's MAX_NAME_LEN"
 );
-const _: () = assert!(LAYER_ALIGN.is_power_of_two() && LAYER_SIZE % LAYER_ALIGN == 0);
+const _: () = assert!(LAYER_ALIGN.is_power_of_two() && LAYER_SIZE.is_multiple_of(LAYER_ALIGN));
 
 /// Marks storage that a create function has initialised ("SDL1"). A zeroed static that was
 /// never created fails with `SPATIAL_DROPOUT_ERROR_NOT_CREATED` instead of being misread.

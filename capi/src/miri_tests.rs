@@ -1,0 +1,241 @@
+//! The exports called through raw pointers, as C calls them, so that `cargo +nightly miri test`
+//! (run by `.ci/hardening.sh`) checks every `unsafe` block of this crate for undefined
+//! behaviour: storage cast to the handle, slices made from pointers and lengths, in-place calls
+//! where input and output are one buffer, partly overlapping buffers, null and misaligned
+//! pointers, and text written into caller buffers.
+
+// Test code: a failed expectation should panic, and C's casts are spelled as C spells them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::as_conversions,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use core::ptr;
+
+use spatial_dropout::{DataFormat, Rate, SeedableRng, Shape, XorShiftRng, spatial_dropout};
+
+use super::*;
+
+/// Caller storage as C declares it: `SPATIAL_DROPOUT_LAYER_SIZE` bytes, aligned.
+#[repr(C, align(8))]
+struct Storage([u8; LAYER_SIZE]);
+
+fn storage() -> Storage {
+    Storage([0; LAYER_SIZE])
+}
+
+fn layer_ptr(s: &mut Storage) -> *mut spatial_dropout_layer {
+    s.0.as_mut_ptr().cast()
+}
+
+const DIMS: [usize; 4] = [2, 3, 2, 4]; // channels_last [batch, rows, cols, channels]
+const LEN: usize = 48;
+
+fn input() -> [f32; LEN] {
+    core::array::from_fn(|i| f32::from(u16::try_from(i).unwrap_or(0)) - 20.5)
+}
+
+/// The same call through the Rust kernel, for comparison.
+fn expected(seed: u64) -> [f32; LEN] {
+    let shape = Shape::<2>::from_dims(&DIMS, DataFormat::ChannelsLast).unwrap();
+    let mut out = [0.0; LEN];
+    let rng = &mut XorShiftRng::seed_from_u64(seed);
+    spatial_dropout(&input(), &mut out, &shape, Rate::new(0.5).unwrap(), rng).unwrap();
+    out
+}
+
+#[test]
+fn create_call_backward_reseed_through_pointers() {
+    let mut s = storage();
+    let l = layer_ptr(&mut s);
+    // SAFETY: the pointers come from live locals of the stated lengths.
+    unsafe {
+        assert_eq!(
+            spatial_dropout_create(l, 2, 0.5, CHANNELS_LAST, 1, 9, c"drop".as_ptr()),
+            SPATIAL_DROPOUT_OK
+        );
+        let x = input();
+        let mut y = [f32::NAN; LEN];
+        let status =
+            spatial_dropout_call(l, x.as_ptr(), LEN, y.as_mut_ptr(), LEN, DIMS.as_ptr(), 4, 1);
+        assert_eq!(status, SPATIAL_DROPOUT_OK);
+        assert_eq!(y, expected(9));
+
+        let mut dx = [f32::NAN; LEN];
+        let status =
+            spatial_dropout_backward(l, x.as_ptr(), LEN, dx.as_mut_ptr(), LEN, DIMS.as_ptr(), 4);
+        assert_eq!(status, SPATIAL_DROPOUT_OK);
+        assert_eq!(dx, y);
+
+        // In place, and out of place with output == input.
+        assert_eq!(spatial_dropout_reseed(l, 9), SPATIAL_DROPOUT_OK);
+        let mut data = input();
+        assert_eq!(
+            spatial_dropout_call_in_place(l, data.as_mut_ptr(), LEN, DIMS.as_ptr(), 4, 1),
+            SPATIAL_DROPOUT_OK
+        );
+        assert_eq!(data, expected(9));
+        assert_eq!(spatial_dropout_reseed(l, 9), SPATIAL_DROPOUT_OK);
+        let mut same = input();
+        let p = same.as_mut_ptr();
+        assert_eq!(
+            spatial_dropout_call(l, p, LEN, p, LEN, DIMS.as_ptr(), 4, 1),
+            SPATIAL_DROPOUT_OK
+        );
+        assert_eq!(same, expected(9));
+
+        let (mut rank, mut rate, mut format, mut has_seed, mut seed) =
+            (0u32, 0.0f64, -1i32, 0, 0u64);
+        assert_eq!(
+            spatial_dropout_get_info(
+                l,
+                &mut rank,
+                &mut rate,
+                &mut format,
+                &mut has_seed,
+                &mut seed
+            ),
+            SPATIAL_DROPOUT_OK
+        );
+        assert_eq!(
+            (rank, rate, format, has_seed, seed),
+            (2, 0.5, CHANNELS_LAST, 1, 9)
+        );
+        let mut name = [0 as c_char; 8];
+        let mut len = 0usize;
+        assert_eq!(
+            spatial_dropout_get_name(l, name.as_mut_ptr(), name.len(), &mut len),
+            SPATIAL_DROPOUT_OK
+        );
+        assert_eq!((len, name[0] as u8, name[4]), (4, b'd', 0));
+    }
+}
+
+#[test]
+fn bad_pointers_are_errors_and_change_nothing() {
+    let mut s = storage();
+    let l = layer_ptr(&mut s);
+    // SAFETY: as above; the null and misaligned pointers are what the functions must refuse.
+    unsafe {
+        // Never created: zeroed storage.
+        let x = input();
+        let mut y = [7.0f32; LEN];
+        let status =
+            spatial_dropout_call(l, x.as_ptr(), LEN, y.as_mut_ptr(), LEN, DIMS.as_ptr(), 4, 1);
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_NOT_CREATED);
+        assert_eq!(
+            spatial_dropout_create(ptr::null_mut(), 2, 0.5, 0, 0, 0, ptr::null()),
+            SPATIAL_DROPOUT_ERROR_NULL_POINTER
+        );
+        let misaligned = l
+            .cast::<u8>()
+            .wrapping_add(1)
+            .cast::<spatial_dropout_layer>();
+        assert_eq!(
+            spatial_dropout_create(misaligned, 2, 0.5, 0, 0, 0, ptr::null()),
+            SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT
+        );
+        assert_eq!(
+            spatial_dropout_create(l, 4, 0.5, 0, 0, 0, ptr::null()),
+            SPATIAL_DROPOUT_ERROR_BAD_RANK
+        );
+        assert_eq!(
+            spatial_dropout_create(l, 2, 1.5, 0, 0, 0, ptr::null()),
+            SPATIAL_DROPOUT_ERROR_INVALID_RATE
+        );
+
+        assert_eq!(
+            spatial_dropout_create(l, 2, 0.5, CHANNELS_LAST, 1, 3, ptr::null()),
+            SPATIAL_DROPOUT_OK
+        );
+        let status = spatial_dropout_call(
+            l,
+            ptr::null(),
+            LEN,
+            y.as_mut_ptr(),
+            LEN,
+            DIMS.as_ptr(),
+            4,
+            1,
+        );
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+        let status = spatial_dropout_call(
+            l,
+            x.as_ptr(),
+            LEN,
+            y.as_mut_ptr(),
+            LEN - 1,
+            DIMS.as_ptr(),
+            4,
+            1,
+        );
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_LENGTH_MISMATCH);
+        // Output overlapping the input by half.
+        let mut both = [1.0f32; LEN + LEN / 2];
+        let p = both.as_mut_ptr();
+        let status = spatial_dropout_call(l, p, LEN, p.add(LEN / 2), LEN, DIMS.as_ptr(), 4, 1);
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_OVERLAP);
+        assert!(both.iter().all(|&v| v == 1.0));
+        assert!(y.iter().all(|&v| v == 7.0), "a failed call wrote");
+        // A misaligned float pointer.
+        let bytes = [0u8; 4 * LEN + 4];
+        let odd = bytes.as_ptr().wrapping_add(1).cast::<f32>();
+        let status = spatial_dropout_call(l, odd, LEN, y.as_mut_ptr(), LEN, DIMS.as_ptr(), 4, 1);
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+        // The generator did not move: the first good call gives seed 3's first mask.
+        assert_eq!(
+            spatial_dropout_call(l, x.as_ptr(), LEN, y.as_mut_ptr(), LEN, DIMS.as_ptr(), 4, 1),
+            SPATIAL_DROPOUT_OK
+        );
+        assert_eq!(y, expected(3));
+        assert!(!spatial_dropout_error_message(SPATIAL_DROPOUT_ERROR_OVERLAP).is_null());
+    }
+}
+
+#[cfg(feature = "json")]
+#[test]
+fn json_through_pointers() {
+    use crate::json::{spatial_dropout_from_config, spatial_dropout_get_config};
+
+    let mut s = storage();
+    let l = layer_ptr(&mut s);
+    let config =
+        br#"{"rate":0.5,"seed":9,"name":"sd","dtype":"float32","data_format":"channels_last"}"#;
+    // SAFETY: as above.
+    unsafe {
+        let status = spatial_dropout_from_config(l, 0, config.as_ptr().cast(), config.len());
+        assert_ne!(
+            status, SPATIAL_DROPOUT_OK,
+            "rank 0 takes the rank from a class_name, which a bare config lacks"
+        );
+        assert_eq!(
+            spatial_dropout_from_config(l, 2, config.as_ptr().cast(), config.len()),
+            SPATIAL_DROPOUT_OK
+        );
+        let mut buf = [0 as c_char; 128];
+        let mut len = 0usize;
+        assert_eq!(
+            spatial_dropout_get_config(l, buf.as_mut_ptr(), buf.len(), &mut len),
+            SPATIAL_DROPOUT_OK
+        );
+        let written: Vec<u8> = buf[..len].iter().map(|&c| c as u8).collect();
+        assert_eq!(written, config);
+        assert_eq!(buf[len], 0, "NUL-terminated");
+        let mut small = [0x55 as c_char; 10];
+        assert_eq!(
+            spatial_dropout_get_config(l, small.as_mut_ptr(), small.len(), &mut len),
+            SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL
+        );
+        assert_eq!(len, config.len(), "the length needed, without the NUL");
+        assert!(small.iter().all(|&c| c == 0x55));
+        let x = input();
+        let mut y = [0.0f32; LEN];
+        assert_eq!(
+            spatial_dropout_call(l, x.as_ptr(), LEN, y.as_mut_ptr(), LEN, DIMS.as_ptr(), 4, 1),
+            SPATIAL_DROPOUT_OK
+        );
+        assert_eq!(y, expected(9));
+    }
+}
