@@ -304,7 +304,18 @@ impl Layer {
         grad_inputs: &mut Buffer,
         dims: &[u32],
     ) -> Result<(), JsError> {
-        let dims = self.widen_dims(dims)?;
+        let dims = match widen_dims(dims, usize::from(self.rank), self.inner.data_format()) {
+            Ok(dims) => dims,
+            // The core reports a missing forward call before wrong dims: ask it (with no
+            // dims, which it rejects after that check; `backward` changes nothing).
+            Err(wrong_dims) => {
+                let error = match self.inner.backward(&[], &[], &mut []) {
+                    Err(Error::NoForwardCall) => Error::NoForwardCall,
+                    _ => wrong_dims,
+                };
+                return Err(into_error(error));
+            }
+        };
         self.inner
             .backward(&grad_outputs.data, &dims, &mut grad_inputs.data)
             .map_err(into_error)
