@@ -40,6 +40,7 @@ const LAYOUTS = {
 
 function describe(value) {
   if (value === null) return "null";
+  if (value === undefined) return "undefined";
   if (Array.isArray(value)) return "an Array";
   if (ArrayBuffer.isView(value)) return `a ${value[Symbol.toStringTag] ?? "typed array"}`;
   if (typeof value === "object") return `an object (${Object.prototype.toString.call(value)})`;
