@@ -29,10 +29,8 @@
  * (except that length out-parameters receive the length needed on BUFFER_TOO_SMALL).
  * NULL pointers and misaligned pointers are reported, never dereferenced.
  *
- * Panics: every function except the four JSON ones is proven at link time to hold no panic
- * path, so none aborts or traps. The JSON functions include libcore's f64 parser and formatter,
- * whose internal bounds checks cannot be removed by the optimiser; if one were ever hit, the
- * library would stop in an endless loop. They do not trap, and they never return garbage.
+ * Panics: every function, the JSON ones included, is proven at link time to hold no panic
+ * path, so none aborts, traps or loops.
  *
  * Threads: calls on one layer must not run at the same time; separate layers are independent.
  */
