@@ -100,7 +100,7 @@ fn isqrt(n: usize) -> usize {
 }
 
 fn largest_divisor_at_most(n: usize, bound: usize) -> usize {
-    (1..=bound.max(1)).rev().find(|d| n % d == 0).unwrap_or(1)
+    (1..=bound.max(1)).rev().find(|d| n.is_multiple_of(*d)).unwrap_or(1)
 }
 
 /// The sample clock: the wall clock. (Linux's per-thread CPU time is tick-granular on some
@@ -175,7 +175,7 @@ fn race(
 }
 
 fn size_label(bytes: usize) -> String {
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else if bytes >= MIB {
         format!("{:.1} MiB", bytes as f64 / MIB as f64)

@@ -421,21 +421,19 @@ fn walk_channels_last<const LANES: usize>(
                 // One lane at a time: a block is at most 16 lanes here, and the doubling's
                 // copies would link `memcpy` (886 bytes on a Cortex-M4) for them.
                 for k in have..block {
-                    if let Some(&lane) = lanes.get(k - channels) {
-                        if let Some(slot) = lanes.get_mut(k) {
+                    if let Some(&lane) = lanes.get(k - channels)
+                        && let Some(slot) = lanes.get_mut(k) {
                             *slot = lane;
                         }
-                    }
                 }
                 have = block;
             }
             while have < block {
                 let n = have.min(block - have);
-                if let Some((head, tail)) = lanes.split_at_mut_checked(have) {
-                    if let (Some(to), Some(from)) = (tail.get_mut(..n), head.get(..n)) {
+                if let Some((head, tail)) = lanes.split_at_mut_checked(have)
+                    && let (Some(to), Some(from)) = (tail.get_mut(..n), head.get(..n)) {
                         to.copy_from_slice(from);
                     }
-                }
                 have += n;
             }
             let block = lanes.get(..block).unwrap_or(&[]);
