@@ -100,7 +100,10 @@ fn isqrt(n: usize) -> usize {
 }
 
 fn largest_divisor_at_most(n: usize, bound: usize) -> usize {
-    (1..=bound.max(1)).rev().find(|d| n.is_multiple_of(*d)).unwrap_or(1)
+    (1..=bound.max(1))
+        .rev()
+        .find(|d| n.is_multiple_of(*d))
+        .unwrap_or(1)
 }
 
 /// The sample clock: the wall clock. (Linux's per-thread CPU time is tick-granular on some

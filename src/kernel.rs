@@ -422,18 +422,20 @@ fn walk_channels_last<const LANES: usize>(
                 // copies would link `memcpy` (886 bytes on a Cortex-M4) for them.
                 for k in have..block {
                     if let Some(&lane) = lanes.get(k - channels)
-                        && let Some(slot) = lanes.get_mut(k) {
-                            *slot = lane;
-                        }
+                        && let Some(slot) = lanes.get_mut(k)
+                    {
+                        *slot = lane;
+                    }
                 }
                 have = block;
             }
             while have < block {
                 let n = have.min(block - have);
                 if let Some((head, tail)) = lanes.split_at_mut_checked(have)
-                    && let (Some(to), Some(from)) = (tail.get_mut(..n), head.get(..n)) {
-                        to.copy_from_slice(from);
-                    }
+                    && let (Some(to), Some(from)) = (tail.get_mut(..n), head.get(..n))
+                {
+                    to.copy_from_slice(from);
+                }
                 have += n;
             }
             let block = lanes.get(..block).unwrap_or(&[]);
