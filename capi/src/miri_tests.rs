@@ -180,8 +180,9 @@ fn bad_pointers_are_errors_and_change_nothing() {
         assert!(both.iter().all(|&v| v == 1.0));
         assert!(y.iter().all(|&v| v == 7.0), "a failed call wrote");
         // A misaligned float pointer.
-        let bytes = [0u8; 4 * LEN + 4];
-        let odd = bytes.as_ptr().wrapping_add(1).cast::<f32>();
+        // One byte past a 4-aligned address: misaligned wherever the buffer lands.
+        let floats = [0.0f32; LEN + 1];
+        let odd = floats.as_ptr().cast::<u8>().wrapping_add(1).cast::<f32>();
         let status = spatial_dropout_call(l, odd, LEN, y.as_mut_ptr(), LEN, DIMS.as_ptr(), 4, 1);
         assert_eq!(status, SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
         // The generator did not move: the first good call gives seed 3's first mask.
