@@ -6,6 +6,7 @@
 // message that says what to fix; the Rust side checks again and reports through `Error`.
 
 import init, { Buffer as RawBuffer, Layer, spatialDropout as rawSpatialDropout } from "./pkg/spatial_dropout.js";
+import { checkRate, describe } from "./checks.js";
 
 const wasmUrl = new URL("./pkg/spatial_dropout_bg.wasm", import.meta.url);
 const isNode = typeof process === "object" && process !== null && typeof process.versions?.node === "string";
@@ -38,15 +39,6 @@ const LAYOUTS = {
 // Argument checks: TypeError for a wrong type, RangeError for a value out of range, Error for
 // a shape that does not fit the data or the layer.
 
-function describe(value) {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (Array.isArray(value)) return "an Array";
-  if (ArrayBuffer.isView(value)) return `a ${value[Symbol.toStringTag] ?? "typed array"}`;
-  if (typeof value === "object") return `an object (${Object.prototype.toString.call(value)})`;
-  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
-  return `${typeof value} ${String(value)}`;
-}
 
 function isFloat32Array(value) {
   // Also true for arrays from another realm (an iframe, a vm context).
@@ -70,17 +62,6 @@ function checkOptions(options, allowed, what) {
   }
 }
 
-function checkRate(rate) {
-  if (typeof rate !== "number") {
-    throw new TypeError(`\`rate\` must be a number between 0 and 1, got ${describe(rate)}`);
-  }
-  if (!(rate >= 0 && rate <= 1)) {
-    throw new RangeError(
-      `Invalid value received for argument \`rate\`. Expected a float value between 0 and 1. Received: rate=${rate}`,
-    );
-  }
-  return rate;
-}
 
 function checkFormat(format, rank) {
   if (format === undefined) return "channels_last";

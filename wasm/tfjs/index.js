@@ -18,6 +18,7 @@ import {
   SpatialDropout2D as WasmSpatialDropout2D,
   SpatialDropout3D as WasmSpatialDropout3D,
 } from "../index.js";
+import { checkRate, describe } from "../checks.js";
 
 const WASM_LAYERS = { 1: WasmSpatialDropout1D, 2: WasmSpatialDropout2D, 3: WasmSpatialDropout3D };
 
@@ -25,13 +26,6 @@ const WASM_LAYERS = { 1: WasmSpatialDropout1D, 2: WasmSpatialDropout2D, 3: WasmS
 // when a model is serialized (and back when it is loaded).
 const TFJS_FORMATS = { channels_first: "channelsFirst", channels_last: "channelsLast" };
 
-function describe(value) {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an Array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
-  if (typeof value === "object") return `an object (${Object.prototype.toString.call(value)})`;
-  return `${typeof value} ${String(value)}`;
-}
 
 /** "channels_first" / "channels_last" from either spelling, any case; undefined → channels_last. */
 function readFormat(format, rank) {
@@ -68,17 +62,6 @@ function readSeed(seed) {
   throw new TypeError(`\`seed\` must be a non-negative integer or null, got ${describe(seed)}`);
 }
 
-function readRate(rate) {
-  if (typeof rate !== "number") {
-    throw new TypeError(`\`rate\` must be a number between 0 and 1, got ${describe(rate)}`);
-  }
-  if (!(rate >= 0 && rate <= 1)) {
-    throw new RangeError(
-      `Invalid value received for argument \`rate\`. Expected a float value between 0 and 1. Received: rate=${rate}`,
-    );
-  }
-  return rate;
-}
 
 /** "float32", or a Keras dtype policy object whose name is float32 (tf-keras writes both). */
 function checkDtype(dtype, rank) {
@@ -105,7 +88,7 @@ class SpatialDropoutLayer extends tf.layers.Layer {
     if (args === null || typeof args !== "object") {
       throw new TypeError(`SpatialDropout${rank}D takes an options object such as { rate: 0.5 }, got ${describe(args)}`);
     }
-    const rate = readRate(args.rate);
+    const rate = checkRate(args.rate);
     const format = readFormat(args.dataFormat, rank);
     const seed = readSeed(args.seed);
     checkDtype(args.dtype, rank);
