@@ -10,21 +10,12 @@ use wasm_bindgen_test::wasm_bindgen_test;
 const KNOWN_ANSWERS: &str = include_str!("../../tests/vectors/known_answers.json");
 const MANIFEST: &str = include_str!("../../tests/fixtures/keras/manifest.json");
 
-/// x[i] of the known answers (tests/vectors/known_answers.json).
+#[path = "../../tests/vectors/input.rs"]
+mod input;
+
+/// x[i] of the known answers (tests/vectors/known_answers.json), from the shared input rule.
 fn known_input(n: usize) -> Vec<f32> {
-    (0..n)
-        .map(|i| {
-            if i % 89 == 5 {
-                f32::INFINITY
-            } else if i % 83 == 7 {
-                -0.0
-            } else if i % 79 == 3 {
-                f32::NEG_INFINITY
-            } else {
-                (((i * 7919) % 2003) as f32 - 1001.0) / 64.0
-            }
-        })
-        .collect()
+    (0..n).map(input::known_input).collect()
 }
 
 fn buffer(values: &[f32]) -> Buffer {

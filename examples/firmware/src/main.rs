@@ -34,19 +34,10 @@ struct Case {
 
 include!(concat!(env!("OUT_DIR"), "/known_answers.rs"));
 
-/// The shared input: element `i` of every case, as the format defines it.
-fn input_value(i: usize) -> f32 {
-    if i % 89 == 5 {
-        f32::INFINITY
-    } else if i % 83 == 7 {
-        -0.0
-    } else if i % 79 == 3 {
-        f32::NEG_INFINITY
-    } else {
-        // Both operands are below 2^24: exact in f32.
-        (((i * 7919) % 2003) as f32 - 1001.0) / 64.0
-    }
-}
+// The shared input: element `i` of every case, from the file the host tests read too.
+#[path = "../../../tests/vectors/input.rs"]
+mod input;
+use input::known_input as input_value;
 
 /// Peak stack of each kind of call, in bytes, over every case.
 #[derive(Default)]
