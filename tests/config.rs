@@ -1005,9 +1005,12 @@ proptest! {
             prop::sample::select(b"{}[],: \"\\/0123456789-+.eEtrufalsnbxc\n".to_vec()), 0..64)
     ) {
         read_everything(&bytes);
+        // The verdict is about syntax, so serde_json only scans (`IgnoredAny`): reading into a
+        // `Value` would also refuse well-formed numbers beyond f64 such as `1e310`, which JSON
+        // allows and the reader accepts (a rate of `1e310` is then refused as out of range).
         prop_assert_eq!(
             ModelLayers::new(&bytes).is_ok(),
-            serde_json::from_slice::<Value>(&bytes).is_ok()
+            serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok()
         );
     }
 
