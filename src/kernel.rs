@@ -57,6 +57,14 @@ trait Sink {
     /// ones for a kept map and zero for a dropped one, so dropped elements become `+0.0`
     /// whatever `x` is (NaN, ±Inf), without a branch.
     fn select(&mut self, start: usize, lanes: &[u32]);
+    /// `select` on `len` elements from `start` with lane `row[i % 32]` for element `i`: the
+    /// samples of a channels_last tensor of 1, 2, 4, …, 32 channels, whose row of lanes repeats
+    /// every 32 elements. The row is a fixed-size array the loop keeps in registers, so no lane
+    /// block is built or read. (Not on bare metal, whose lane block is 16 lanes anyway, nor in
+    /// wasm: there the method's unrolled loops would cost flash or download bytes, 1 KB of
+    /// `.wasm`.)
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32]);
     /// `count ≤ 32` consecutive maps of `map_len` elements from `start`, map `i` kept iff bit
     /// `i` of `word` is set: channels_first's loop, one dynamic call per 32 maps.
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize);
@@ -161,6 +169,25 @@ impl Sink for OutOfPlace<'_> {
             }
         }
     }
+
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32]) {
+        let scale = self.scale;
+        if let Some((x, y)) = self.run(start, len) {
+            let block = [*row; 4];
+            let block = block.as_flattened();
+            let (mut ys, mut xs) = (y.chunks_exact_mut(128), x.chunks_exact(128));
+            for (y, x) in (&mut ys).zip(&mut xs) {
+                for ((y, x), lane) in y.iter_mut().zip(x).zip(block) {
+                    *y = f32::from_bits((x * scale).to_bits() & lane);
+                }
+            }
+            let tail = ys.into_remainder().iter_mut().zip(xs.remainder());
+            for ((y, x), lane) in tail.zip(block) {
+                *y = f32::from_bits((x * scale).to_bits() & lane);
+            }
+        }
+    }
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize) {
         if map_len < SHORT_MAP {
             let scale = self.scale;
@@ -236,6 +263,24 @@ impl Sink for InPlace<'_> {
         let scale = self.scale;
         if let Some(x) = self.run(start, lanes.len()) {
             for (x, lane) in x.iter_mut().zip(lanes) {
+                *x = f32::from_bits((*x * scale).to_bits() & lane);
+            }
+        }
+    }
+
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32]) {
+        let scale = self.scale;
+        if let Some(x) = self.run(start, len) {
+            let block = [*row; 4];
+            let block = block.as_flattened();
+            let mut xs = x.chunks_exact_mut(128);
+            for x in &mut xs {
+                for (x, lane) in x.iter_mut().zip(block) {
+                    *x = f32::from_bits((*x * scale).to_bits() & lane);
+                }
+            }
+            for (x, lane) in xs.into_remainder().iter_mut().zip(block) {
                 *x = f32::from_bits((*x * scale).to_bits() & lane);
             }
         }
@@ -325,6 +370,11 @@ fn low_bits(count: usize) -> u32 {
 fn walk(layout: Layout, source: &mut dyn Decisions, sink: &mut dyn Sink) {
     match layout.format {
         DataFormat::ChannelsFirst => walk_channels_first(layout, source, sink),
+        // 1, 2, 4, …, 32 channels: the lanes repeat every 32 elements, no lane block needed.
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        DataFormat::ChannelsLast if layout.channels.is_power_of_two() && layout.channels <= 32 => {
+            walk_channels_last_short_rows(layout, source, sink)
+        }
         // The lanes are zeroed on every call: a small block keeps that cheap for small tensors.
         // On bare metal both blocks are one size: one walk, and one lane block on the stack.
         DataFormat::ChannelsLast if SMALL_LANES < LANES && layout.len <= SMALL_TENSOR => {
@@ -348,6 +398,36 @@ fn walk_channels_first(layout: Layout, source: &mut dyn Decisions, sink: &mut dy
     }
 }
 
+/// channels_last with 1, 2, 4, …, 32 channels (native hosts): the row of a mixed sample is repeated
+/// into one 32-lane pattern and the sample is one `select_repeat`; samples that are all kept or
+/// all dropped join the runs of their neighbours. Nothing is zeroed or copied per call, which
+/// is most of what a tiny tensor's call costs besides its elements.
+#[cfg(not(any(target_os = "none", target_family = "wasm")))]
+fn walk_channels_last_short_rows(layout: Layout, source: &mut dyn Decisions, sink: &mut dyn Sink) {
+    let channels = layout.channels;
+    // At most the tensor's length.
+    let sample_len = layout.map_len * channels;
+    let all = low_bits(channels);
+    let mut runs = Runs::new(sink);
+    for _ in 0..layout.batch {
+        let word = source.word(channels);
+        if word == 0 || word == all {
+            runs.push(word == all, sample_len);
+            continue;
+        }
+        runs.flush();
+        let (mut pattern, mut width) = (word, channels);
+        while width < 32 {
+            pattern |= pattern << width;
+            width *= 2;
+        }
+        let row: [u32; 32] = core::array::from_fn(|bit| lane(pattern, bit));
+        runs.sink.select_repeat(runs.start, sample_len, &row);
+        runs.start += sample_len;
+    }
+    runs.flush();
+}
+
 /// The channels of one position are contiguous, so a sample is a repetition of one row of
 /// channel lanes. A sample whose maps are all kept or all dropped is one contiguous run (and
 /// merges with its neighbours); a mixed one is a select through the repeated row.
@@ -367,12 +447,11 @@ fn walk_channels_last<const LANES: usize>(
     if channels <= LANES {
         for _ in 0..layout.batch {
             let row = lanes.get_mut(..channels).unwrap_or(&mut []);
-            let (mut any_kept, mut all_kept, mut pattern) = (false, true, 0);
+            let (mut any_kept, mut all_kept) = (false, true);
             for chunk in row.chunks_mut(32) {
                 let word = source.word(chunk.len());
                 any_kept |= word != 0;
                 all_kept &= word == low_bits(chunk.len());
-                pattern = word;
                 for (bit, slot) in chunk.iter_mut().enumerate() {
                     *slot = lane(word, bit);
                 }
@@ -383,7 +462,8 @@ fn walk_channels_last<const LANES: usize>(
             }
             runs.flush();
             // Repeat the row, doubling, to fill a block of whole rows no longer than the sample.
-            // (1, 2, 4, …, 32 channels divide every block: no division on the tiny call's path.)
+            // (1, 2, 4, …, 32 channels divide every block: no division. Native hosts send those
+            // channel counts to `walk_channels_last_short_rows`; bare metal and wasm come here.)
             let divides_32 = channels.is_power_of_two() && channels <= 32;
             let whole_rows = if divides_32 {
                 LANES
@@ -392,31 +472,6 @@ fn walk_channels_last<const LANES: usize>(
             };
             let block = whole_rows.min(sample_len);
             let mut have = channels;
-            if LANES > 32 && divides_32 {
-                // 1, 2, 4, …, 32 channels: whole rows fill one 32-lane pattern, copied in
-                // fixed-size chunks that compile to plain vector moves. (Bare metal's block is
-                // at most 32 lanes: the doubling below fills it without a second block on the
-                // stack.)
-                let mut width = channels;
-                while width < 32 {
-                    pattern |= pattern << width;
-                    width *= 2;
-                }
-                let row32: [u32; 32] = core::array::from_fn(|bit| {
-                    0u32.wrapping_sub(u32::from(pattern & (1 << bit) != 0))
-                });
-                let mut chunks = lanes
-                    .get_mut(..block)
-                    .unwrap_or(&mut [])
-                    .chunks_exact_mut(32);
-                for chunk in &mut chunks {
-                    chunk.copy_from_slice(&row32);
-                }
-                let tail = chunks.into_remainder();
-                let n = tail.len();
-                tail.copy_from_slice(row32.get(..n).unwrap_or(&[]));
-                have = block;
-            }
             if cfg!(target_os = "none") {
                 // One lane at a time: a block is at most 16 lanes here, and the doubling's
                 // copies would link `memcpy` (886 bytes on a Cortex-M4) for them.
@@ -697,7 +752,9 @@ mod tests {
             1,
             2,
             3,
+            4,
             8,
+            16,
             31,
             32,
             33,
