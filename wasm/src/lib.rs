@@ -381,12 +381,19 @@ pub fn spatial_dropout_op(
         }));
     }
     let Some(rank) = n.checked_sub(2).filter(|&r| r >= 1) else {
-        let found = ["0", "1", "2"].get(n).copied().unwrap_or_default();
-        return Err(JsError::new(&[
-            "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found ",
-            found,
-        ]
-        .concat()));
+        // Whole static messages: a `concat` links `alloc`'s string joining and its panics.
+        let message = match n {
+            0 => {
+                "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found 0"
+            }
+            1 => {
+                "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found 1"
+            }
+            _ => {
+                "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found 2"
+            }
+        };
+        return Err(JsError::new(message));
     };
     let dims = widen_dims(dims, rank, format).map_err(into_error)?;
     // Inference draws nothing and copies, as rate 0 does.

@@ -202,8 +202,17 @@ fn errors_are_javascript_errors_with_the_core_message() {
     layer.call(&input, &mut out, &[2, 3, 4, 1], true).unwrap();
     assert_eq!(bits(out.as_slice()), bits(expected.as_slice()));
 
-    let op = spatial_dropout_op(&input, &mut out, &[24, 1], 0.5, "channels_last", 0, true);
-    assert!(message(op.unwrap_err()).contains("3, 4 or 5 dims"));
+    for dims in [&[][..], &[24], &[24, 1]] {
+        let op = spatial_dropout_op(&input, &mut out, dims, 0.5, "channels_last", 0, true);
+        assert_eq!(
+            message(op.unwrap_err()),
+            format!(
+                "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), \
+                 found {}",
+                dims.len()
+            )
+        );
+    }
 }
 
 #[wasm_bindgen_test]
