@@ -21,6 +21,17 @@ use spatial_dropout::{
     SpatialDropout2D, SpatialDropout3D,
 };
 
+/// `?` for the exports, which return status codes: the value of `Ok`, or `return` the code of
+/// `Err` from the export.
+macro_rules! try_status {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(code) => return code,
+        }
+    };
+}
+
 mod header;
 #[cfg(feature = "json")]
 mod json;
@@ -104,19 +115,10 @@ pub unsafe extern "C" fn spatial_dropout_create(
     seed: u64,
     name: *const c_char,
 ) -> i32 {
-    let storage = match storage(layer) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let storage = try_status!(storage(layer));
     // SAFETY: the caller passes null or a NUL-terminated string.
-    let name = match unsafe { c_name(name) } {
-        Ok(n) => n,
-        Err(code) => return code,
-    };
-    let rate = match Rate::new(rate) {
-        Ok(r) => r,
-        Err(e) => return code_of(e),
-    };
+    let name = try_status!(unsafe { c_name(name) });
+    let rate = try_status!(Rate::new(rate).map_err(code_of));
     let format = match data_format {
         CHANNELS_LAST => DataFormat::ChannelsLast,
         CHANNELS_FIRST => DataFormat::ChannelsFirst,
@@ -145,13 +147,7 @@ pub unsafe extern "C" fn spatial_dropout_create(
 /// no rank's temporaries: the three would otherwise take three sets of slots on a Cortex-M.
 #[inline(never)]
 fn build_into(storage: *mut Handle, build: impl FnOnce() -> Result<Layer, Error>) -> i32 {
-    match build() {
-        Ok(layer) => {
-            store(storage, layer);
-            SPATIAL_DROPOUT_OK
-        }
-        Err(e) => code_of(e),
-    }
+    store(storage, build().map_err(code_of))
 }
 
 fn configure<const S: usize>(
@@ -188,41 +184,25 @@ pub unsafe extern "C" fn spatial_dropout_call(
     ndim: usize,
     training: c_int,
 ) -> i32 {
-    // SAFETY: the caller passes a created layer or null.
-    let layer = match unsafe { layer_mut(layer) } {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    // SAFETY: `dims` holds `ndim` elements or is null.
-    let dims = match unsafe { copy_dims(dims, ndim) } {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
-    let dims = dims.as_slice();
-    let training = training != 0;
     if ptr::eq(input, output.cast_const()) && input_len == output_len {
         // One buffer: Rust must see a single `&mut`, so this is the in-place call.
-        // SAFETY: `output` holds `output_len` elements or is null.
-        let data = match unsafe { slice_mut(output, output_len) } {
-            Ok(d) => d,
-            Err(code) => return code,
+        // SAFETY: the caller's guarantees for one buffer are those of `call_in_place`.
+        return unsafe {
+            spatial_dropout_call_in_place(layer, output, output_len, dims, ndim, training)
         };
-        return status(layer.call_in_place(data, dims, training));
     }
+    // SAFETY: the caller passes a created layer or null.
+    let layer = try_status!(unsafe { layer_mut(layer) });
+    // SAFETY: `dims` holds `ndim` elements or is null.
+    let dims = try_status!(unsafe { copy_dims(dims, ndim) });
     if overlap(input, input_len, output.cast_const(), output_len) {
         return SPATIAL_DROPOUT_ERROR_OVERLAP;
     }
     // SAFETY: `input` holds `input_len` elements or is null; it does not overlap `output`.
-    let input = match unsafe { slice(input, input_len) } {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let input = try_status!(unsafe { slice(input, input_len) });
     // SAFETY: `output` holds `output_len` elements or is null; it does not overlap `input`.
-    let output = match unsafe { slice_mut(output, output_len) } {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    status(layer.call(input, dims, output, training))
+    let output = try_status!(unsafe { slice_mut(output, output_len) });
+    status(layer.call(input, dims.as_slice(), output, training != 0))
 }
 
 /// Keras's `call(inputs, training)` in place. See the header.
@@ -239,20 +219,11 @@ pub unsafe extern "C" fn spatial_dropout_call_in_place(
     training: c_int,
 ) -> i32 {
     // SAFETY: the caller passes a created layer or null.
-    let layer = match unsafe { layer_mut(layer) } {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let layer = try_status!(unsafe { layer_mut(layer) });
     // SAFETY: `dims` holds `ndim` elements or is null.
-    let dims = match unsafe { copy_dims(dims, ndim) } {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    let dims = try_status!(unsafe { copy_dims(dims, ndim) });
     // SAFETY: `data` holds `len` elements or is null.
-    let data = match unsafe { slice_mut(data, len) } {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    let data = try_status!(unsafe { slice_mut(data, len) });
     status(layer.call_in_place(data, dims.as_slice(), training != 0))
 }
 
@@ -272,29 +243,17 @@ pub unsafe extern "C" fn spatial_dropout_backward(
     ndim: usize,
 ) -> i32 {
     // SAFETY: the caller passes a created layer or null.
-    let layer = match unsafe { layer_ref(layer) } {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let layer = try_status!(unsafe { layer_ref(layer) });
     // SAFETY: `dims` holds `ndim` elements or is null.
-    let dims = match unsafe { copy_dims(dims, ndim) } {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    let dims = try_status!(unsafe { copy_dims(dims, ndim) });
     let out = grad_inputs.cast_const();
     if overlap(grad_outputs, grad_outputs_len, out, grad_inputs_len) {
         return SPATIAL_DROPOUT_ERROR_OVERLAP;
     }
     // SAFETY: `grad_outputs` holds `grad_outputs_len` elements or is null; no overlap.
-    let grad_outputs = match unsafe { slice(grad_outputs, grad_outputs_len) } {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let grad_outputs = try_status!(unsafe { slice(grad_outputs, grad_outputs_len) });
     // SAFETY: `grad_inputs` holds `grad_inputs_len` elements or is null; no overlap.
-    let grad_inputs = match unsafe { slice_mut(grad_inputs, grad_inputs_len) } {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+    let grad_inputs = try_status!(unsafe { slice_mut(grad_inputs, grad_inputs_len) });
     status(layer.backward(grad_outputs, dims.as_slice(), grad_inputs))
 }
 
@@ -331,10 +290,7 @@ pub unsafe extern "C" fn spatial_dropout_get_info(
     seed: *mut u64,
 ) -> i32 {
     // SAFETY: the caller passes a created layer or null.
-    let layer = match unsafe { layer_ref(layer) } {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let layer = try_status!(unsafe { layer_ref(layer) });
     if rank.is_null()
         || rate.is_null()
         || data_format.is_null()
@@ -380,10 +336,7 @@ pub unsafe extern "C" fn spatial_dropout_get_name(
     len: *mut usize,
 ) -> i32 {
     // SAFETY: the caller passes a created layer or null.
-    let layer = match unsafe { layer_ref(layer) } {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+    let layer = try_status!(unsafe { layer_ref(layer) });
     let name = layer.name().as_bytes();
     let fill = |out: &mut [u8]| {
         let n = out.len().min(name.len());
@@ -510,8 +463,11 @@ fn storage(layer: *mut spatial_dropout_layer) -> Result<*mut Handle, i32> {
     }
 }
 
-/// Writes a new layer into checked storage, replacing whatever it held.
-fn store(handle: *mut Handle, layer: Layer) {
+/// Writes a built layer into checked storage, replacing whatever it held, and returns
+/// `SPATIAL_DROPOUT_OK`; a layer that could not be built leaves the storage untouched and
+/// returns its status code.
+fn store(handle: *mut Handle, built: Result<Layer, i32>) -> i32 {
+    let layer = try_status!(built);
     // SAFETY: `storage` checked that `handle` is non-null and aligned; the caller of the create
     // function guarantees `SPATIAL_DROPOUT_LAYER_SIZE` writable bytes there, which cover a
     // `Handle` (const assertion above). `write` does not read or drop the old bytes, which may
@@ -522,6 +478,7 @@ fn store(handle: *mut Handle, layer: Layer) {
             layer,
         })
     };
+    SPATIAL_DROPOUT_OK
 }
 
 /// A created layer, mutable.
@@ -705,17 +662,11 @@ unsafe fn write_text(
         return SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL;
     }
     // SAFETY: `buf` holds `capacity` bytes or is null (then `slice_mut` fails).
-    let out = match unsafe { slice_mut(buf.cast::<u8>(), capacity) } {
-        Ok(out) => out,
-        Err(code) => return code,
-    };
+    let out = try_status!(unsafe { slice_mut(buf.cast::<u8>(), capacity) });
     let Some((body, rest)) = out.split_at_mut_checked(needed) else {
         return SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL;
     };
-    let written = match fill(body) {
-        Ok(n) => n,
-        Err(e) => return code_of(e),
-    };
+    let written = try_status!(fill(body).map_err(code_of));
     if let Some(nul) = rest.first_mut() {
         *nul = 0;
     }
