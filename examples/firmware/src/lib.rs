@@ -11,6 +11,8 @@ use core::arch::asm;
 use cortex_m_semihosting::debug::{self, EXIT_FAILURE, EXIT_SUCCESS};
 use cortex_m_semihosting::hio::{self, HostStream};
 
+pub mod size;
+
 /// Ends the QEMU session with status 0 (`ok`) or 1.
 pub fn exit(ok: bool) -> ! {
     debug::exit(if ok { EXIT_SUCCESS } else { EXIT_FAILURE });

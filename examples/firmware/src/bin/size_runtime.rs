@@ -11,7 +11,7 @@ use spatial_dropout::{
     DataFormat, Error, Rate, SeedableRng, Shape3D, XorShiftRng, apply_mask, apply_mask_in_place,
     draw_mask, spatial_dropout, spatial_dropout_in_place,
 };
-use spatial_dropout_firmware::exit;
+use spatial_dropout_firmware::size::harness;
 
 fn run(input: &mut [f32], output: &mut [f32]) -> Result<(), Error> {
     let dims: [usize; 5] = black_box([1, 2, 2, 2, 8]);
@@ -28,8 +28,5 @@ fn run(input: &mut [f32], output: &mut [f32]) -> Result<(), Error> {
 
 #[entry]
 fn main() -> ! {
-    let mut input = [0.0f32; 64];
-    let mut output = [0.0f32; 64];
-    let ok = run(black_box(&mut input), black_box(&mut output)).is_ok();
-    exit(ok)
+    harness(run)
 }
