@@ -99,6 +99,20 @@ fn lanes_of(word: u32) -> [u32; 32] {
     core::hint::black_box(core::array::from_fn(|bit| lane(word, bit)))
 }
 
+/// [`Sink::maps`] as runs of equal decisions: one scale loop per run of kept maps and one fill
+/// per run of dropped maps.
+#[inline(always)]
+fn maps_by_runs<S: Sink>(sink: &mut S, start: usize, map_len: usize, word: u32, count: usize) {
+    // Products of map counts and lengths stay within the tensor's length.
+    for_each_run(word, count, |kept, first, n| {
+        if kept {
+            sink.scale(start + first * map_len, n * map_len);
+        } else {
+            sink.zero(start + first * map_len, n * map_len);
+        }
+    });
+}
+
 /// Calls `f(kept, first, n)` for each run of `n` equal decisions starting at map `first`, in
 /// the low `count` bits of `word`.
 #[inline(always)]
@@ -205,14 +219,7 @@ impl Sink for OutOfPlace<'_> {
             }
             return;
         }
-        // Products of map counts and lengths stay within the tensor's length.
-        for_each_run(word, count, |kept, first, n| {
-            if kept {
-                self.scale(start + first * map_len, n * map_len);
-            } else {
-                self.zero(start + first * map_len, n * map_len);
-            }
-        });
+        maps_by_runs(self, start, map_len, word, count);
     }
 }
 
@@ -300,14 +307,7 @@ impl Sink for InPlace<'_> {
             }
             return;
         }
-        // Products of map counts and lengths stay within the tensor's length.
-        for_each_run(word, count, |kept, first, n| {
-            if kept {
-                self.scale(start + first * map_len, n * map_len);
-            } else {
-                self.zero(start + first * map_len, n * map_len);
-            }
-        });
+        maps_by_runs(self, start, map_len, word, count);
     }
 }
 
