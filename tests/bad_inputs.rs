@@ -54,6 +54,15 @@ fn layer3(seed: u64) -> SpatialDropout3D {
     SpatialDropout3D::new(0.5).unwrap().with_seed(seed)
 }
 
+/// `layer3(1)` after one training call on a `[1, 1, 1, 1, 2]` tensor: ready for `backward`.
+fn layer3_after_call() -> SpatialDropout3D {
+    let mut layer = layer3(1);
+    layer
+        .call(&[1.0; 2], &[1, 1, 1, 1, 2], &mut [0.0; 2], true)
+        .unwrap();
+    layer
+}
+
 const CONFIG: &str =
     r#"{"rate":0.5,"seed":7,"name":"sd","dtype":"float32","data_format":"channels_last"}"#;
 
@@ -282,10 +291,7 @@ fn rows() -> Vec<Row> {
             api: "SpatialDropout3D::backward",
             input: "dims other than the last call's",
             run: || {
-                let mut layer = layer3(1);
-                layer
-                    .call(&[1.0; 2], &[1, 1, 1, 1, 2], &mut [0.0; 2], true)
-                    .unwrap();
+                let layer = layer3_after_call();
                 let mut g = [SENTINEL; 2];
                 let e = err(layer.backward(&[1.0; 2], &[1, 1, 1, 2, 1], &mut g));
                 untouched(&g);
@@ -296,10 +302,7 @@ fn rows() -> Vec<Row> {
             api: "SpatialDropout3D::backward",
             input: "grad_inputs 1 element, shape 2",
             run: || {
-                let mut layer = layer3(1);
-                layer
-                    .call(&[1.0; 2], &[1, 1, 1, 1, 2], &mut [0.0; 2], true)
-                    .unwrap();
+                let layer = layer3_after_call();
                 let mut g = [SENTINEL; 1];
                 let e = err(layer.backward(&[1.0; 2], &[1, 1, 1, 1, 2], &mut g));
                 untouched(&g);
@@ -310,10 +313,7 @@ fn rows() -> Vec<Row> {
             api: "SpatialDropout3D::backward",
             input: "grad_outputs 3 elements, shape 2",
             run: || {
-                let mut layer = layer3(1);
-                layer
-                    .call(&[1.0; 2], &[1, 1, 1, 1, 2], &mut [0.0; 2], true)
-                    .unwrap();
+                let layer = layer3_after_call();
                 let mut g = [SENTINEL; 2];
                 let e = err(layer.backward(&[1.0; 3], &[1, 1, 1, 1, 2], &mut g));
                 untouched(&g);
