@@ -356,6 +356,22 @@ impl<'s> Runs<'s> {
     }
 }
 
+/// Fills `row` with the lanes of the next `row.len()` decisions; returns whether any map is
+/// kept and whether all are.
+#[inline(always)]
+fn draw_row(row: &mut [u32], source: &mut dyn Decisions) -> (bool, bool) {
+    let (mut any_kept, mut all_kept) = (false, true);
+    for chunk in row.chunks_mut(32) {
+        let word = source.word(chunk.len());
+        any_kept |= word != 0;
+        all_kept &= word == low_bits(chunk.len());
+        for (bit, slot) in chunk.iter_mut().enumerate() {
+            *slot = lane(word, bit);
+        }
+    }
+    (any_kept, all_kept)
+}
+
 /// Bits `0 .. count` set (`count ≤ 32`).
 #[inline]
 fn low_bits(count: usize) -> u32 {
@@ -447,15 +463,7 @@ fn walk_channels_last<const LANES: usize>(
     if channels <= LANES {
         for _ in 0..layout.batch {
             let row = lanes.get_mut(..channels).unwrap_or(&mut []);
-            let (mut any_kept, mut all_kept) = (false, true);
-            for chunk in row.chunks_mut(32) {
-                let word = source.word(chunk.len());
-                any_kept |= word != 0;
-                all_kept &= word == low_bits(chunk.len());
-                for (bit, slot) in chunk.iter_mut().enumerate() {
-                    *slot = lane(word, bit);
-                }
-            }
+            let (any_kept, all_kept) = draw_row(row, source);
             if all_kept || !any_kept {
                 runs.push(all_kept, sample_len);
                 continue;
@@ -512,15 +520,7 @@ fn walk_channels_last<const LANES: usize>(
             while first_channel < channels {
                 let width = LANES.min(channels - first_channel);
                 let row = lanes.get_mut(..width).unwrap_or(&mut []);
-                let (mut any_kept, mut all_kept) = (false, true);
-                for chunk in row.chunks_mut(32) {
-                    let word = source.word(chunk.len());
-                    any_kept |= word != 0;
-                    all_kept &= word == low_bits(chunk.len());
-                    for (bit, slot) in chunk.iter_mut().enumerate() {
-                        *slot = lane(word, bit);
-                    }
-                }
+                let (any_kept, all_kept) = draw_row(row, source);
                 let row = &*row;
                 let mut start = runs.start + first_channel;
                 for _ in 0..layout.map_len {
