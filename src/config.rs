@@ -17,7 +17,6 @@ use crate::num;
 #[doc = include_str!("../docs/json.md")]
 struct JsonReadme;
 
-use core::any::Any;
 use core::ops::Range;
 
 use lex::{Members, Span, Tok};
@@ -331,13 +330,7 @@ impl<const S: usize> SpatialDropout<S> {
         if let Some(name) = name {
             layer.set_name(&name)?;
         }
-        let layer = with_format(layer, format);
-        if layer.data_format() != format {
-            return Err(Error::InvalidValue {
-                key: "data_format",
-                expected: "channels_last or absent (SpatialDropout1D is always channels_last)",
-            });
-        }
+        layer.set_data_format(format)?;
         Ok(layer)
     }
 
@@ -465,22 +458,6 @@ fn read_config(
         }
     };
     Ok((rate, seed, format, name))
-}
-
-/// `SpatialDropout::with_data_format` exists for 2D and 3D only (Keras's 1D layer has no
-/// `data_format`); the reader is generic over the rank, so it reaches the builder through
-/// `Any`. A 1D layer is returned unchanged, which the caller reports.
-fn with_format<const S: usize>(
-    mut layer: SpatialDropout<S>,
-    format: DataFormat,
-) -> SpatialDropout<S> {
-    let any: &mut dyn Any = &mut layer;
-    if let Some(l) = any.downcast_mut::<SpatialDropout<2>>() {
-        *l = l.clone().with_data_format(format);
-    } else if let Some(l) = any.downcast_mut::<SpatialDropout<3>>() {
-        *l = l.clone().with_data_format(format);
-    }
-    layer
 }
 
 /// A decimal integer in `0 ..= u64::MAX`, as JSON writes it (no sign, fraction or exponent).

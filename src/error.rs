@@ -87,6 +87,12 @@ pub enum Error {
     },
     /// No SpatialDropout layer of the model JSON has the requested name.
     LayerNotFound,
+    /// A mask scheme name is none of `keras`, `keras-xla`, `keras-3.4`, `keras-3.4-xla`,
+    /// `xorshift`.
+    InvalidMasks,
+    /// A Keras mask was asked of the XorShift scheme, whose masks are not a function of
+    /// `(seed, call)`.
+    NotKeras,
 }
 
 impl fmt::Display for Error {
@@ -220,6 +226,12 @@ impl fmt::Display for Error {
             Error::LayerNotFound => {
                 f.write_str("the model JSON has no SpatialDropout layer of that name")
             }
+            Error::InvalidMasks => f.write_str(
+                "the mask scheme must be one of 'keras', 'keras-xla', 'keras-3.4', 'keras-3.4-xla', 'xorshift'",
+            ),
+            Error::NotKeras => f.write_str(
+                "the xorshift scheme's masks are not a function of (seed, call): draw them with draw_mask",
+            ),
         }
     }
 }

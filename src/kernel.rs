@@ -11,7 +11,7 @@ use core::num::NonZero;
 
 use rand_core::Rng;
 
-use crate::mask::{Bits, Draws, MaskSource, mask_words};
+use crate::mask::{Bits, Decisions, Draws, low_bits, mask_words};
 use crate::shape::Layout;
 use crate::{DataFormat, Error, Rate, Shape};
 
@@ -27,25 +27,6 @@ const LANES: usize = if cfg!(target_os = "none") { 16 } else { 1024 };
 /// zeroing 4 KiB of lanes would show (the same as `LANES` on bare metal: one copy of the walk).
 const SMALL_LANES: usize = if cfg!(target_os = "none") { LANES } else { 128 };
 const SMALL_TENSOR: usize = 16 * 1024;
-
-/// Keep/drop decisions, up to 32 at a time: one dynamic call per 32 maps, not per map.
-trait Decisions {
-    /// The next `count` decisions (`count ≤ 32`): bit `i` set = the `i`-th next map is kept.
-    /// Bits at and above `count` are clear.
-    fn word(&mut self, count: usize) -> u32;
-}
-
-impl<T: MaskSource> Decisions for T {
-    fn word(&mut self, count: usize) -> u32 {
-        // A tight loop with no other memory traffic, so the generator state stays in registers
-        // (a per-map call stalled on store forwarding of the state: 10× slower on small maps).
-        let mut word = 0;
-        for bit in 0..count.min(32) {
-            word |= u32::from(self.next_keep()) << bit;
-        }
-        word
-    }
-}
 
 /// What the driver does to a run of elements. Implemented for out-of-place and in-place.
 trait Sink {
@@ -372,14 +353,6 @@ fn draw_row(row: &mut [u32], source: &mut dyn Decisions) -> (bool, bool) {
     (any_kept, all_kept)
 }
 
-/// Bits `0 .. count` set (`count ≤ 32`).
-#[inline]
-fn low_bits(count: usize) -> u32 {
-    u32::MAX
-        .checked_shr(u32::try_from(32 - count.min(32)).unwrap_or(0))
-        .unwrap_or(0)
-}
-
 /// Walks the tensor in map order, taking one decision per map from `source`, and hands runs of
 /// elements to `sink`. Both are trait objects so that the firmware holds one copy of this walk,
 /// whatever generator or mask feeds it.
@@ -541,7 +514,7 @@ fn walk_channels_last<const LANES: usize>(
     runs.flush();
 }
 
-fn check_len(what: &'static str, found: usize, expected: usize) -> Result<(), Error> {
+pub(crate) fn check_len(what: &'static str, found: usize, expected: usize) -> Result<(), Error> {
     if found == expected {
         Ok(())
     } else {
@@ -565,8 +538,9 @@ fn check_mask(keep: &[u32], maps: usize) -> Result<(), Error> {
     }
 }
 
-/// Out of place, lengths checked. `source` is only asked when `0 < rate < 1`.
-fn forward_copy(
+/// Out of place, lengths checked. `source` is only asked when `0 < rate < 1` and the tensor
+/// holds elements: an empty tensor costs nothing, however large its batch.
+pub(crate) fn forward_copy(
     input: &[f32],
     output: &mut [f32],
     layout: Layout,
@@ -577,7 +551,7 @@ fn forward_copy(
         output.copy_from_slice_checked(input);
     } else if rate.get() == 1.0 {
         output.fill(0.0);
-    } else {
+    } else if layout.len != 0 {
         let mut sink = OutOfPlace {
             input,
             output,
@@ -587,10 +561,16 @@ fn forward_copy(
     }
 }
 
-fn forward_in_place(data: &mut [f32], layout: Layout, rate: Rate, source: &mut dyn Decisions) {
+/// In place, length checked; [`forward_copy`]'s rules.
+pub(crate) fn forward_in_place(
+    data: &mut [f32],
+    layout: Layout,
+    rate: Rate,
+    source: &mut dyn Decisions,
+) {
     if rate.get() == 1.0 {
         data.fill(0.0);
-    } else if rate.get() != 0.0 {
+    } else if rate.get() != 0.0 && layout.len != 0 {
         let mut sink = InPlace {
             data,
             scale: rate.scale(),
@@ -615,26 +595,15 @@ impl CopyChecked for [f32] {
     }
 }
 
-/// Copies `input` to `output` bit for bit: the layer's inference path.
-pub(crate) fn identity<const S: usize>(
-    input: &[f32],
-    output: &mut [f32],
-    shape: &Shape<S>,
-) -> Result<(), Error> {
-    check_len("input", input.len(), shape.len())?;
-    check_len("output", output.len(), shape.len())?;
-    output.copy_from_slice_checked(input);
-    Ok(())
-}
-
 /// Spatial dropout in training mode, out of place: `output` gets `input` with whole maps
 /// dropped.
 ///
-/// When `0 < rate < 1`, draws exactly `shape.maps()` values with `rng.next_u32()`, in map order
-/// `m = n · channels + c`, for both layouts; map `m` is kept iff its draw is below
-/// [`Rate::threshold`]. Kept maps get `y = x · rate.scale()` (one `f32` multiply), dropped maps
-/// get `+0.0` whatever `x` is. At rate 0 `output` is a bit-exact copy of `input`; at rate 1 it
-/// is all `+0.0`; neither draws anything.
+/// When `0 < rate < 1` and the tensor holds elements, draws exactly `shape.maps()` values with
+/// `rng.next_u32()`, in map order `m = n · channels + c`, for both layouts; map `m` is kept iff
+/// its draw is below [`Rate::threshold`]. Kept maps get `y = x · rate.scale()` (one `f32`
+/// multiply), dropped maps get `+0.0` whatever `x` is. At rate 0 `output` is a bit-exact copy
+/// of `input`; at rate 1 it is all `+0.0`; neither draws anything, and nor does a tensor with no
+/// elements, whatever its batch.
 ///
 /// Fails with [`Error::LengthMismatch`] when a slice's length is not `shape.len()`; then nothing
 /// is written and nothing is drawn.
@@ -783,7 +752,9 @@ mod tests {
                     let shape = Shape::<1>::new(batch, channels, [map_len], format).unwrap();
                     let x = input(shape.len());
                     let mut rng = XorShiftRng::seed_from_u64(seed);
-                    let keep: Vec<bool> = (0..shape.maps())
+                    // A tensor with no elements draws nothing, whatever its batch.
+                    let draws = if shape.is_empty() { 0 } else { shape.maps() };
+                    let keep: Vec<bool> = (0..draws)
                         .map(|_| u64::from(rng.next_u32()) < rate.threshold())
                         .collect();
                     let expected = reference(&x, &shape, rate, &keep);

@@ -3,8 +3,9 @@
 use rand_core::SeedableRng;
 use rand_xorshift::XorShiftRng;
 
-use crate::kernel::{identity, spatial_dropout, spatial_dropout_in_place};
-use crate::{DataFormat, Error, Rate, Shape};
+use crate::kernel::{check_len, forward_copy, forward_in_place};
+use crate::mask::{Bits, Decisions, Draws, KerasStream, Philox};
+use crate::{DataFormat, Error, Masks, Rate, Shape};
 
 /// Longest layer name, in bytes.
 pub const MAX_NAME_LEN: usize = 64;
@@ -14,19 +15,30 @@ pub type Name = heapless::String<MAX_NAME_LEN>;
 
 /// Keras's `SpatialDropout1D/2D/3D`: drops whole feature maps while training.
 ///
-/// The layer owns a `XorShiftRng` seeded with `seed_from_u64(seed)`; successive training calls
-/// draw successive masks, and a fresh layer with the same seed replays them on every target.
-/// It also keeps the generator state from before its last training call, so
-/// [`backward`](Self::backward) replays that call's mask without storing it.
+/// By default the layer draws Keras's own masks ([`Masks::Keras`]): on its `k`-th drawing call
+/// (a training call with `0 < rate < 1`, counted by [`calls`](Self::calls)) a layer with seed
+/// `s` drops exactly the maps TensorFlow's Keras 3 layer with `seed=s` drops on its `k`-th
+/// call, in eager calls and in step `k` of `model.fit`. Its only state is that call number:
+/// [`backward`](Self::backward) recomputes the last call's mask from `(seed, k)`, and
+/// [`set_calls`](Self::set_calls) resumes a run at any step. With [`Masks::XorShift`] it owns
+/// a `XorShiftRng` seeded with `seed_from_u64(seed)` and keeps its 16-byte state from before the
+/// last call for backward instead.
 ///
 /// `S` is the spatial rank: inputs have `S + 2` dims.
 #[derive(Debug, Clone)]
 pub struct SpatialDropout<const S: usize> {
     rate: Rate,
     format: DataFormat,
+    /// The config seed.
     seed: Option<u64>,
+    /// The seed the masks come from: the config seed, or what [`reseed`](Self::reseed) gave.
+    stream_seed: u64,
+    masks: Masks,
+    /// Drawing calls so far (Keras's `seed_generator.state[1]`).
+    calls: u64,
+    /// The XorShift scheme's generator, made from `stream_seed` on its first use.
+    xorshift: Option<XorShiftRng>,
     name: Name,
-    rng: XorShiftRng,
     last: Option<LastCall<S>>,
 }
 
@@ -34,8 +46,20 @@ pub struct SpatialDropout<const S: usize> {
 #[derive(Debug, Clone)]
 struct LastCall<const S: usize> {
     shape: Shape<S>,
-    training: bool,
-    rng: XorShiftRng,
+    /// The rate the call applied: the layer's in training, 0 (a copy) in inference.
+    rate: Rate,
+    replay: Replay,
+}
+
+/// How backward gets the last forward call's decisions back.
+#[derive(Debug, Clone)]
+enum Replay {
+    /// Nothing was decided: inference, rate 0 or rate 1 (the rate alone fixes the output).
+    Nothing,
+    /// A Keras-scheme call: its Philox stream, a function of `(seed, k)`.
+    Keras(KerasStream),
+    /// An XorShift call: the generator as it was before the call.
+    XorShift(XorShiftRng),
 }
 
 /// `SpatialDropout1D`: inputs `[batch, steps, channels]`, always channels_last, as in Keras.
@@ -60,8 +84,9 @@ impl<const S: usize> SpatialDropout<S> {
         _ => "spatial_dropout3d",
     };
 
-    /// A layer with Keras's defaults: channels_last, no seed (the generator starts from seed 0
-    /// until [`reseed`](Self::reseed)), the default name. Fails on a rate outside `[0, 1]`.
+    /// A layer with Keras's defaults: channels_last, Keras's masks, no seed (the masks come
+    /// from seed 0 until [`reseed`](Self::reseed)), the default name. Fails on a rate outside
+    /// `[0, 1]`.
     pub fn new(rate: f64) -> Result<Self, Error> {
         Ok(Self::with_rate(Rate::new(rate)?))
     }
@@ -75,16 +100,27 @@ impl<const S: usize> SpatialDropout<S> {
             rate,
             format: DataFormat::ChannelsLast,
             seed: None,
+            stream_seed: 0,
+            masks: Masks::Keras,
+            calls: 0,
+            xorshift: None,
             name,
-            rng: XorShiftRng::seed_from_u64(0),
             last: None,
         }
     }
 
-    /// Sets the config seed and restarts the generator from it.
+    /// Sets the config seed and restarts the masks from it (call number 0).
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
         self.reseed(seed);
+        self
+    }
+
+    /// Chooses the mask scheme ([`Masks::Keras`] by default). The call number stays; an
+    /// XorShift generator starts from the layer's seed.
+    pub fn with_masks(mut self, masks: Masks) -> Self {
+        self.masks = masks;
+        self.xorshift = None;
         self
     }
 
@@ -100,10 +136,13 @@ impl<const S: usize> SpatialDropout<S> {
         Ok(())
     }
 
-    /// Restarts the generator from `seed`, leaving the config seed as it is. A layer built from
-    /// a config with `"seed": null` calls this with entropy from the platform.
+    /// Restarts the masks from `seed` at call number 0, leaving the config seed as it is (as a
+    /// Keras `SeedGenerator` built with that seed starts at `[seed, 0]`). A layer built from a
+    /// config with `"seed": null` calls this with entropy from the platform.
     pub fn reseed(&mut self, seed: u64) {
-        self.rng = XorShiftRng::seed_from_u64(seed);
+        self.stream_seed = seed;
+        self.calls = 0;
+        self.xorshift = None;
     }
 
     /// The dropout rate.
@@ -121,6 +160,26 @@ impl<const S: usize> SpatialDropout<S> {
         self.seed
     }
 
+    /// The mask scheme.
+    pub fn masks(&self) -> Masks {
+        self.masks
+    }
+
+    /// The call number: how many drawing calls (training calls with `0 < rate < 1`, empty
+    /// tensors included) the layer has made since it was seeded. Keras's
+    /// `seed_generator.state` is `[seed, calls]`; in `model.fit` it is the training step.
+    pub fn calls(&self) -> u64 {
+        self.calls
+    }
+
+    /// Sets the call number, so that the next drawing call draws Keras's mask of call `k`:
+    /// resume a training run at step `k`, or reproduce step `k` of a `model.fit`. With
+    /// [`Masks::XorShift`] only the count changes: that scheme's generator runs on from where
+    /// it is.
+    pub fn set_calls(&mut self, k: u64) {
+        self.calls = k;
+    }
+
     /// The layer name.
     pub fn name(&self) -> &str {
         &self.name
@@ -134,9 +193,11 @@ impl<const S: usize> SpatialDropout<S> {
 
     /// Keras's `call(inputs, training)`, out of place. `dims` are in memory order.
     ///
-    /// Training with `0 < rate < 1` draws the next mask from the layer's generator; otherwise
-    /// nothing is drawn, inference copies the input bit for bit and rate 1 writes zeros. Fails
-    /// on a wrong rank or slice length, changing nothing (output, generator, backward state).
+    /// A training call with `0 < rate < 1` is a drawing call: it applies the scheme's next mask
+    /// and counts one call, even on a tensor with no elements (which draws nothing, as in
+    /// Keras). Otherwise nothing is drawn or counted: inference copies the input bit for bit,
+    /// rate 0 copies, rate 1 writes zeros. Fails on a wrong rank or slice length, changing
+    /// nothing (output, call number, generator, backward state).
     pub fn call(
         &mut self,
         inputs: &[f32],
@@ -145,17 +206,21 @@ impl<const S: usize> SpatialDropout<S> {
         training: bool,
     ) -> Result<(), Error> {
         let shape = Shape::from_dims(dims, self.format)?;
-        let before = self.rng.clone();
-        if training {
-            spatial_dropout(inputs, outputs, &shape, self.rate, &mut self.rng)?;
-        } else {
-            identity(inputs, outputs, &shape)?;
-        }
-        self.remember(shape, training, before);
+        check_len("input", inputs.len(), shape.len())?;
+        check_len("output", outputs.len(), shape.len())?;
+        let rate = if training { self.rate } else { Rate::ZERO };
+        let replay = self.draw(&shape, rate, |source| {
+            forward_copy(inputs, outputs, shape.layout(), rate, source)
+        });
+        self.last = Some(LastCall {
+            shape,
+            rate,
+            replay,
+        });
         Ok(())
     }
 
-    /// [`call`](Self::call) on one buffer. Inference leaves `data` untouched.
+    /// [`call`](Self::call) on one buffer. Inference and rate 0 leave `data` untouched.
     pub fn call_in_place(
         &mut self,
         data: &mut [f32],
@@ -163,19 +228,23 @@ impl<const S: usize> SpatialDropout<S> {
         training: bool,
     ) -> Result<(), Error> {
         let shape = Shape::from_dims(dims, self.format)?;
-        let before = self.rng.clone();
-        if training {
-            spatial_dropout_in_place(data, &shape, self.rate, &mut self.rng)?;
-        } else {
-            identity_check(data.len(), &shape)?;
-        }
-        self.remember(shape, training, before);
+        check_len("data", data.len(), shape.len())?;
+        let rate = if training { self.rate } else { Rate::ZERO };
+        let replay = self.draw(&shape, rate, |source| {
+            forward_in_place(data, shape.layout(), rate, source)
+        });
+        self.last = Some(LastCall {
+            shape,
+            rate,
+            replay,
+        });
         Ok(())
     }
 
     /// The gradient of the last forward call: `grad_inputs = grad_outputs · scale` on the maps
-    /// that call kept and `+0.0` on the others, by replaying the generator state from before
-    /// that call (after an inference call, a copy).
+    /// that call kept and `+0.0` on the others (after an inference call, a copy). The Keras
+    /// schemes recompute that call's mask from `(seed, k)`; XorShift replays the generator
+    /// state from before the call.
     ///
     /// `dims` must be the dims of that call. Fails with [`Error::NoForwardCall`] before any
     /// forward call and [`Error::ShapeMismatch`] on other dims, writing nothing. Does not change
@@ -191,21 +260,65 @@ impl<const S: usize> SpatialDropout<S> {
         if shape != last.shape {
             return Err(Error::ShapeMismatch);
         }
-        let named = |e| rename_lengths(e, "grad_outputs", "grad_inputs");
-        if last.training {
-            let mut rng = last.rng.clone();
-            spatial_dropout(grad_outputs, grad_inputs, &shape, self.rate, &mut rng).map_err(named)
+        check_len("grad_outputs", grad_outputs.len(), shape.len())?;
+        check_len("grad_inputs", grad_inputs.len(), shape.len())?;
+        let (layout, rate) = (shape.layout(), last.rate);
+        match &last.replay {
+            Replay::Nothing => {
+                forward_copy(grad_outputs, grad_inputs, layout, rate, &mut Bits::new(&[]))
+            }
+            Replay::Keras(stream) => {
+                let mut source = Philox::new(*stream, rate, shape.maps());
+                forward_copy(grad_outputs, grad_inputs, layout, rate, &mut source);
+            }
+            Replay::XorShift(rng) => {
+                let mut rng = rng.clone();
+                let mut source = Draws::new(&mut rng, rate);
+                forward_copy(grad_outputs, grad_inputs, layout, rate, &mut source);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `apply` with the decisions of this call and counts it when it draws (`0 < rate <
+    /// 1`, whatever the tensor holds); returns what backward needs to replay it.
+    fn draw(
+        &mut self,
+        shape: &Shape<S>,
+        rate: Rate,
+        apply: impl FnOnce(&mut dyn Decisions),
+    ) -> Replay {
+        if rate.get() == 0.0 || rate.get() == 1.0 {
+            apply(&mut Bits::new(&[]));
+            return Replay::Nothing;
+        }
+        let k = self.calls;
+        self.calls = k.wrapping_add(1);
+        if self.masks.is_keras() {
+            let stream = KerasStream::new(self.masks, self.stream_seed, k);
+            apply(&mut Philox::new(stream, rate, shape.maps()));
+            Replay::Keras(stream)
         } else {
-            identity(grad_outputs, grad_inputs, &shape).map_err(named)
+            let seed = self.stream_seed;
+            let rng = self
+                .xorshift
+                .get_or_insert_with(|| XorShiftRng::seed_from_u64(seed));
+            let before = rng.clone();
+            apply(&mut Draws::new(rng, rate));
+            Replay::XorShift(before)
         }
     }
 
-    fn remember(&mut self, shape: Shape<S>, training: bool, rng: XorShiftRng) {
-        self.last = Some(LastCall {
-            shape,
-            training,
-            rng,
-        });
+    /// Sets the memory order of inputs; a 1D layer takes channels_last only, as in Keras.
+    pub(crate) fn set_data_format(&mut self, format: DataFormat) -> Result<(), Error> {
+        if S == 1 && format != DataFormat::ChannelsLast {
+            return Err(Error::InvalidValue {
+                key: "data_format",
+                expected: "channels_last or absent (SpatialDropout1D is always channels_last)",
+            });
+        }
+        self.format = format;
+        Ok(())
     }
 }
 
@@ -223,31 +336,3 @@ macro_rules! with_data_format {
     )*};
 }
 with_data_format!(2, 3);
-
-fn identity_check<const S: usize>(len: usize, shape: &Shape<S>) -> Result<(), Error> {
-    if len == shape.len() {
-        Ok(())
-    } else {
-        Err(Error::LengthMismatch {
-            what: "data",
-            expected: shape.len(),
-            found: len,
-        })
-    }
-}
-
-/// Backward reuses the forward kernels; name its own arguments in their errors.
-fn rename_lengths(error: Error, input: &'static str, output: &'static str) -> Error {
-    match error {
-        Error::LengthMismatch {
-            what,
-            expected,
-            found,
-        } => Error::LengthMismatch {
-            what: if what == "input" { input } else { output },
-            expected,
-            found,
-        },
-        other => other,
-    }
-}

@@ -23,7 +23,7 @@ pub use kernel::{apply_mask, apply_mask_in_place, spatial_dropout, spatial_dropo
 pub use layer::{
     MAX_NAME_LEN, Name, SpatialDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
 };
-pub use mask::{draw_mask, mask_words};
+pub use mask::{Masks, draw_mask, keras_mask, keras_word, mask_words};
 pub use rate::Rate;
 pub use shape::{Dims, MAX_DIMS, Shape, Shape1D, Shape2D, Shape3D};
 

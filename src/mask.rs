@@ -1,15 +1,23 @@
-//! Keep/drop decisions: the threshold test, the one place that calls the generator, and masks
-//! as bit words.
+//! Keep/drop decisions: the two mask schemes, the one trait the walks read them through, and
+//! masks as bit words.
+//!
+//! A decision source hands out the decisions of consecutive maps, up to 32 at a time, in map
+//! order `m = n · channels + c`. Three sources implement it: a caller's generator (the XorShift
+//! scheme and the stateless kernels), mask words (`apply_mask`), and TensorFlow's Philox stream
+//! keyed by a Keras layer's seed and call number (the Keras scheme).
+
+use core::fmt;
+use core::str::FromStr;
 
 use rand_core::Rng;
 
 use crate::{Error, Rate};
 
-/// Where the kernel gets its keep/drop decisions, one per map, in map order
-/// `m = n · channels + c`.
-pub(crate) trait MaskSource {
-    /// Whether the next map is kept.
-    fn next_keep(&mut self) -> bool;
+/// Where the walks get their keep/drop decisions: the next `count` maps at a time.
+pub(crate) trait Decisions {
+    /// The next `count` decisions (`count ≤ 32`): bit `i` set = the `i`-th next map is kept.
+    /// Bits at and above `count` are clear.
+    fn word(&mut self, count: usize) -> u32;
 }
 
 /// Decisions drawn from a generator: one `next_u32` per map, kept iff below the threshold.
@@ -27,10 +35,16 @@ impl<'r, R: Rng + ?Sized> Draws<'r, R> {
     }
 }
 
-impl<R: Rng + ?Sized> MaskSource for Draws<'_, R> {
+impl<R: Rng + ?Sized> Decisions for Draws<'_, R> {
     #[inline]
-    fn next_keep(&mut self) -> bool {
-        u64::from(self.rng.next_u32()) < self.threshold
+    fn word(&mut self, count: usize) -> u32 {
+        // A tight loop with no other memory traffic, so the generator state stays in registers
+        // (a per-map call stalled on store forwarding of the state: 10× slower on small maps).
+        let mut word = 0;
+        for bit in 0..count.min(32) {
+            word |= u32::from(u64::from(self.rng.next_u32()) < self.threshold) << bit;
+        }
+        word
     }
 }
 
@@ -41,18 +55,295 @@ pub(crate) struct Bits<'a> {
 }
 
 impl<'a> Bits<'a> {
-    pub(crate) fn new(words: &'a [u32]) -> Self {
+    pub(crate) const fn new(words: &'a [u32]) -> Self {
         Bits { words, index: 0 }
     }
 }
 
-impl MaskSource for Bits<'_> {
+impl Decisions for Bits<'_> {
     #[inline]
-    fn next_keep(&mut self) -> bool {
-        let word = self.words.get(self.index / 32).copied().unwrap_or(0);
-        let bit = (word >> (self.index % 32)) & 1;
-        self.index = self.index.wrapping_add(1);
-        bit != 0
+    fn word(&mut self, count: usize) -> u32 {
+        let count = count.min(32);
+        let (at, shift) = (self.index / 32, self.index % 32);
+        let low = self.words.get(at).copied().unwrap_or(0) >> shift;
+        let high = match shift {
+            0 => 0,
+            _ => self.words.get(at + 1).copied().unwrap_or(0) << (32 - shift),
+        };
+        self.index = self.index.wrapping_add(count);
+        (low | high) & low_bits(count)
+    }
+}
+
+/// Bits `0 .. count` set (`count ≤ 32`).
+#[inline]
+pub(crate) fn low_bits(count: usize) -> u32 {
+    u32::MAX
+        .checked_shr(u32::try_from(32 - count.min(32)).unwrap_or(0))
+        .unwrap_or(0)
+}
+
+/// How a layer draws its masks.
+///
+/// The four Keras schemes reproduce, bit for bit, the masks TensorFlow's Keras 3 layer with the
+/// same `seed` draws on its `k`-th drawing call (TensorFlow backend, float32 compute): TF's
+/// Philox 4x32-10 keyed by `(seed, k)`. They differ in how Keras reduces the seed and in which
+/// bits of each Philox word TensorFlow's kernel compares with the rate. `docs/semantics.md`
+/// gives the recipe step by step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Masks {
+    /// Keras ≥ 3.5 on TensorFlow's CPU kernels (eager calls and `model.fit` in graph mode):
+    /// the seed pair is `(seed mod 2147483646, k mod 2147483646)`, a map is kept iff
+    /// `(w & 0x7FFFFF) ≥ ceil(f32(rate) · 2²³)`.
+    #[default]
+    Keras,
+    /// Keras ≥ 3.5 compiled by XLA (`jit_compile=True`, Keras's default on GPU): kept iff
+    /// `(w >> 9) ≥ ceil(f32(rate) · 2²³)`. Verified against XLA on CPU.
+    KerasXla,
+    /// Keras ≤ 3.4: `seed` and `k` each reduced mod 2³² and read as `i32` (sign-extended).
+    /// Seeds below 2147483646 give the same masks as [`Masks::Keras`].
+    Keras34,
+    /// Keras ≤ 3.4 compiled by XLA, which zero-extends a negative `i32` seed.
+    Keras34Xla,
+    /// The crate's 0.1 scheme: `rand_xorshift::XorShiftRng::seed_from_u64(seed)`, one
+    /// `next_u32` per map, kept iff below [`Rate::threshold`]. Its state runs on from call to
+    /// call, so a call's mask depends on the sizes of the calls before it.
+    XorShift,
+}
+
+impl Masks {
+    /// The scheme's name: `"keras"`, `"keras-xla"`, `"keras-3.4"`, `"keras-3.4-xla"` or
+    /// `"xorshift"` (what [`FromStr`] reads).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Masks::Keras => "keras",
+            Masks::KerasXla => "keras-xla",
+            Masks::Keras34 => "keras-3.4",
+            Masks::Keras34Xla => "keras-3.4-xla",
+            Masks::XorShift => "xorshift",
+        }
+    }
+
+    /// Whether this is one of the Keras schemes (a mask is a function of `(seed, k)`).
+    pub const fn is_keras(self) -> bool {
+        !matches!(self, Masks::XorShift)
+    }
+}
+
+impl fmt::Display for Masks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Masks {
+    type Err = Error;
+
+    /// Reads the names of [`Masks::as_str`], case-insensitively.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        [
+            Masks::Keras,
+            Masks::KerasXla,
+            Masks::Keras34,
+            Masks::Keras34Xla,
+            Masks::XorShift,
+        ]
+        .into_iter()
+        .find(|m| m.as_str().eq_ignore_ascii_case(s))
+        .ok_or(Error::InvalidMasks)
+    }
+}
+
+/// Philox 4x32-10's round multipliers and key increments, as TensorFlow has them.
+const PHILOX_M: [u64; 2] = [0xD251_1F53, 0xCD9E_8D57];
+const PHILOX_W: [u32; 2] = [0x9E37_79B9, 0xBB67_AE85];
+/// The key `StatelessRandomGetKeyCounter` starts from.
+const KEY0: [u32; 2] = [0x3EC8_F720, 0x0246_1E29];
+
+/// Philox 4x32-10 of one counter.
+fn philox(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
+    let [mut c, mut k] = [counter, [key[0], key[1], 0, 0]];
+    for round in 0..10 {
+        if round != 0 {
+            k[0] = k[0].wrapping_add(PHILOX_W[0]);
+            k[1] = k[1].wrapping_add(PHILOX_W[1]);
+        }
+        let p0 = u64::from(c[0]) * PHILOX_M[0];
+        let p1 = u64::from(c[2]) * PHILOX_M[1];
+        c = [
+            (p1 >> 32) as u32 ^ c[1] ^ k[0],
+            p1 as u32,
+            (p0 >> 32) as u32 ^ c[3] ^ k[1],
+            p0 as u32,
+        ];
+    }
+    c
+}
+
+/// Blocks of the Philox stream computed at once: 32 maps, one decision word.
+const BLOCKS: usize = 8;
+
+/// Philox 4x32-10 of `BLOCKS` consecutive counters, lane by lane: the same arithmetic as
+/// [`philox`] laid out as arrays, so that a compiler that can vectorize the 32×32→64-bit
+/// multiplies does (AVX2: eight lanes per instruction), and one that cannot still overlaps the
+/// eight independent chains.
+#[inline(always)]
+fn philox_lanes(first: u64, hi: [u32; 2], key: [u32; 2]) -> [[u32; BLOCKS]; 4] {
+    let block = |i: usize| first.wrapping_add(i as u64);
+    let mut c = [
+        core::array::from_fn(|i| block(i) as u32),
+        core::array::from_fn(|i| (block(i) >> 32) as u32),
+        [hi[0]; BLOCKS],
+        [hi[1]; BLOCKS],
+    ];
+    let mut k = key;
+    for round in 0..10 {
+        if round != 0 {
+            k[0] = k[0].wrapping_add(PHILOX_W[0]);
+            k[1] = k[1].wrapping_add(PHILOX_W[1]);
+        }
+        let mut next = [[0u32; BLOCKS]; 4];
+        for i in 0..BLOCKS {
+            let p0 = u64::from(c[0][i]) * PHILOX_M[0];
+            let p1 = u64::from(c[2][i]) * PHILOX_M[1];
+            next[0][i] = (p1 >> 32) as u32 ^ c[1][i] ^ k[0];
+            next[1][i] = p1 as u32;
+            next[2][i] = (p0 >> 32) as u32 ^ c[3][i] ^ k[1];
+            next[3][i] = p0 as u32;
+        }
+        c = next;
+    }
+    c
+}
+
+/// The Philox stream of one Keras drawing call: TensorFlow's key and counter for the seed pair
+/// of `(seed, k)`, and the keep rule of the scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct KerasStream {
+    key: [u32; 2],
+    /// The high half of the 128-bit counter; the low half is the block index.
+    hi: [u32; 2],
+    xla: bool,
+}
+
+impl KerasStream {
+    /// The stream of call `k` of a layer with seed `seed` (`masks` is a Keras scheme; the
+    /// XorShift scheme is read as [`Masks::Keras`]).
+    pub(crate) fn new(masks: Masks, seed: u64, k: u64) -> Self {
+        // The seed pair, each half widened to 64 bits as TensorFlow does (sign extension; XLA
+        // zero-extends). Keras ≥ 3.5 reduces both mod 2147483646, so both are non-negative.
+        const MOD: u64 = 2_147_483_646;
+        let widen = |v: u64, zero_extend: bool| -> u64 {
+            let v = v as u32;
+            if zero_extend {
+                u64::from(v)
+            } else {
+                (v as i32) as i64 as u64
+            }
+        };
+        let (s0, s1) = match masks {
+            Masks::Keras34 => (widen(seed, false), widen(k, false)),
+            Masks::Keras34Xla => (widen(seed, true), widen(k, true)),
+            _ => (seed % MOD, k % MOD),
+        };
+        let counter = [s0 as u32, (s0 >> 32) as u32, s1 as u32, (s1 >> 32) as u32];
+        let mix = philox(counter, KEY0);
+        KerasStream {
+            key: [mix[0], mix[1]],
+            hi: [mix[2], mix[3]],
+            xla: matches!(masks, Masks::KerasXla | Masks::Keras34Xla),
+        }
+    }
+
+    /// Philox word of map `m`: word `m mod 4` of block `m / 4`.
+    pub(crate) fn word(&self, m: u64) -> u32 {
+        let b = m / 4;
+        let block = philox(
+            [b as u32, (b >> 32) as u32, self.hi[0], self.hi[1]],
+            self.key,
+        );
+        block[(m % 4) as usize]
+    }
+
+    /// The 23 bits of a word that the scheme compares with the rate.
+    #[inline(always)]
+    fn bits(&self, w: u32) -> u32 {
+        if self.xla { w >> 9 } else { w & 0x7F_FFFF }
+    }
+
+    /// Decisions of maps `32·g … 32·g + 31` (`maps ≤ 32` of them wanted): bit `i` set = map
+    /// `32·g + i` kept.
+    #[inline]
+    fn group(&self, g: u64, maps: usize, threshold: u32) -> u32 {
+        let first = g * (BLOCKS as u64);
+        let mut word = 0;
+        if maps > 16 {
+            let lanes = philox_lanes(first, self.hi, self.key);
+            for (j, out) in lanes.iter().enumerate() {
+                for (i, &w) in out.iter().enumerate() {
+                    word |= u32::from(self.bits(w) >= threshold) << (4 * i + j);
+                }
+            }
+        } else {
+            // Few maps (a tiny tensor, or the last ones): only the blocks they need.
+            for i in 0..maps.div_ceil(4) {
+                let b = first + i as u64;
+                let out = philox(
+                    [b as u32, (b >> 32) as u32, self.hi[0], self.hi[1]],
+                    self.key,
+                );
+                for (j, &w) in out.iter().enumerate() {
+                    word |= u32::from(self.bits(w) >= threshold) << (4 * i + j);
+                }
+            }
+        }
+        word & low_bits(maps)
+    }
+}
+
+/// The Keras scheme's decisions for one call: `maps` maps from the stream, 32 at a time,
+/// handed out in whatever counts the walk asks for.
+pub(crate) struct Philox {
+    stream: KerasStream,
+    threshold: u32,
+    /// Next group of 32 maps to compute.
+    group: u64,
+    /// Maps not yet computed.
+    left: usize,
+    /// Computed decisions not yet handed out, lowest bit first.
+    pending: u64,
+    have: usize,
+}
+
+impl Philox {
+    pub(crate) fn new(stream: KerasStream, rate: Rate, maps: usize) -> Self {
+        Philox {
+            stream,
+            threshold: rate.keras_threshold(),
+            group: 0,
+            left: maps,
+            pending: 0,
+            have: 0,
+        }
+    }
+}
+
+impl Decisions for Philox {
+    #[inline]
+    fn word(&mut self, count: usize) -> u32 {
+        let count = count.min(32);
+        if self.have < count {
+            let maps = self.left.min(32);
+            let next = self.stream.group(self.group, maps, self.threshold);
+            self.group += 1;
+            self.left -= maps;
+            self.pending |= u64::from(next) << self.have;
+            self.have += 32;
+        }
+        let word = self.pending as u32 & low_bits(count);
+        self.pending = self.pending.checked_shr(count as u32).unwrap_or(0);
+        self.have -= count;
+        word
     }
 }
 
@@ -74,24 +365,123 @@ pub fn draw_mask<R: Rng + ?Sized>(
     rate: Rate,
     rng: &mut R,
 ) -> Result<(), Error> {
+    fill_mask(keep, maps, rate, &mut Draws::new(rng, rate))
+}
+
+/// The mask a Keras layer with seed `seed` draws on its drawing call number `call` (its
+/// `seed_generator.state` is `[seed, call]` before that call; in `model.fit`, `call` is the
+/// training step), for a tensor of `maps = batch × channels` maps: bit `m % 32` of word `m / 32`
+/// set = map `m` kept. [`apply_mask`](crate::apply_mask) applies it.
+///
+/// This is the mask [`SpatialDropout`](crate::SpatialDropout) with [`Masks`] `masks` uses on
+/// that call, computed directly: no layer and no state, so a host test can compare step `call`
+/// of a TensorFlow run without replaying the steps before it. At rate 0 every bit is set and at
+/// rate 1 none. With [`Masks::XorShift`], whose masks are not a function of `(seed, call)`,
+/// fails with [`Error::NotKeras`]; with a short `keep`, with [`Error::MaskTooShort`]. Either way
+/// nothing is written.
+pub fn keras_mask(
+    keep: &mut [u32],
+    maps: usize,
+    rate: Rate,
+    seed: u64,
+    call: u64,
+    masks: Masks,
+) -> Result<(), Error> {
+    if !masks.is_keras() {
+        return Err(Error::NotKeras);
+    }
+    let stream = KerasStream::new(masks, seed, call);
+    fill_mask(keep, maps, rate, &mut Philox::new(stream, rate, maps))
+}
+
+/// The raw Philox word TensorFlow gives map `map` on call `call` of a Keras layer with seed
+/// `seed` (before the keep rule: [`Masks::Keras`] keeps the map iff
+/// `(w & 0x7FFFFF) ≥ ceil(f32(rate) · 2²³)`, the XLA schemes iff `(w >> 9) ≥ …`). For tests
+/// against TensorFlow's `stateless_random_uniform`; [`Masks::XorShift`] is read as
+/// [`Masks::Keras`].
+pub fn keras_word(seed: u64, call: u64, map: u64, masks: Masks) -> u32 {
+    KerasStream::new(masks, seed, call).word(map)
+}
+
+/// `keep` from `source`, with [`draw_mask`]'s rules for rates 0 and 1 and short masks.
+pub(crate) fn fill_mask(
+    keep: &mut [u32],
+    maps: usize,
+    rate: Rate,
+    source: &mut dyn Decisions,
+) -> Result<(), Error> {
     let words = mask_words(maps);
     let found = keep.len();
     let keep = keep.get_mut(..words).ok_or(Error::MaskTooShort {
         expected: words,
         found,
     })?;
-    let mut source = Draws::new(rng, rate);
     let mut remaining = maps;
     for word in keep {
         let bits = remaining.min(32);
         remaining -= bits;
         *word = if rate.get() == 0.0 {
-            u32::MAX >> (32 - bits)
+            low_bits(bits)
         } else if rate.get() == 1.0 {
             0
         } else {
-            (0..bits).fold(0, |w, b| w | (u32::from(source.next_keep()) << b))
+            source.word(bits)
         };
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Philox 4x32-10's known-answer vectors (Random123's kat_vectors, as TensorFlow's
+    /// philox_random_test uses them).
+    #[test]
+    fn philox_known_answers() {
+        assert_eq!(
+            philox([0; 4], [0; 2]),
+            [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8]
+        );
+        assert_eq!(
+            philox([u32::MAX; 4], [u32::MAX; 2]),
+            [0x408f_276d, 0x41c8_3b0e, 0xa20b_c7c6, 0x6d54_51fd]
+        );
+        assert_eq!(
+            philox(
+                [0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344],
+                [0xa409_3822, 0x299f_31d0]
+            ),
+            [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1]
+        );
+    }
+
+    #[test]
+    fn lanes_equal_one_block_at_a_time() {
+        let (hi, key) = ([0x1234_5678, 0x9abc_def0], [0x0f0f_0f0f, 0xf0f0_f0f0]);
+        for first in [0, 1, 7, u64::from(u32::MAX) - 3, u64::MAX - 20] {
+            let lanes = philox_lanes(first, hi, key);
+            for i in 0..BLOCKS {
+                let b = first.wrapping_add(i as u64);
+                let one = philox([b as u32, (b >> 32) as u32, hi[0], hi[1]], key);
+                let column = lanes.map(|words| words[i]);
+                assert_eq!(column, one, "first {first} lane {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn masks_names_round_trip() {
+        for m in [
+            Masks::Keras,
+            Masks::KerasXla,
+            Masks::Keras34,
+            Masks::Keras34Xla,
+            Masks::XorShift,
+        ] {
+            assert_eq!(m.as_str().parse::<Masks>(), Ok(m));
+        }
+        assert_eq!("KERAS-3.4-XLA".parse::<Masks>(), Ok(Masks::Keras34Xla));
+        assert_eq!("philox".parse::<Masks>(), Err(Error::InvalidMasks));
+    }
 }

@@ -21,6 +21,7 @@ pub struct Rate {
     rate: f64,
     scale: f32,
     threshold: u64,
+    keras_threshold: u32,
 }
 
 impl Rate {
@@ -44,6 +45,7 @@ impl Rate {
             rate,
             scale: (1.0_f64 / (1.0_f64 - rate)) as f32,
             threshold: round_half_away((1.0 - rate) * 4_294_967_296.0),
+            keras_threshold: ceil_u32(rate as f32 as f64 * 8_388_608.0),
         }
     }
 
@@ -63,6 +65,19 @@ impl Rate {
     pub const fn threshold(self) -> u64 {
         self.threshold
     }
+
+    /// The Keras schemes keep a map iff the 23 bits TensorFlow takes from its Philox word are
+    /// at least `ceil(f32(rate) · 2²³)`: TensorFlow's uniform float `bits / 2²³` compared with
+    /// the rate rounded to `f32`, `>=`. Ranges over `0 ..= 2²³`.
+    pub const fn keras_threshold(self) -> u32 {
+        self.keras_threshold
+    }
+}
+
+/// `ceil(x)` for `x` in `[0, 2²³]`, as a `const fn`.
+const fn ceil_u32(x: f64) -> u32 {
+    let whole = x as u32;
+    if (whole as f64) < x { whole + 1 } else { whole }
 }
 
 /// `round(x)`, half away from zero, for `x` in `[0, 2³²]`, as a `const fn` (`libm::round` is

@@ -155,7 +155,10 @@ fn dropout_rescaling() {
         let y = run(&mut layer, dims, true);
         assert_eq!(y.len(), 20 * 500);
         let mean = y.iter().map(|&v| f64::from(v)).sum::<f64>() / y.len() as f64;
-        assert!((mean - 1.0).abs() <= 0.02, "{dims:?}: mean {mean}");
+        // Keras's 0.02 is two standard deviations of this mean (0.01): a seed-dependent bound
+        // that its per-element masks happen to meet. Five keep it a test of the rate, not of
+        // one seed's luck.
+        assert!((mean - 1.0).abs() <= 0.05, "{dims:?}: mean {mean}");
         let max = y.iter().copied().fold(f32::MIN, f32::max);
         assert_eq!(max, 2.0);
         assert!(y.iter().all(|&v| v == 0.0 || v == 2.0));

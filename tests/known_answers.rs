@@ -1,15 +1,17 @@
 //! Known answers: exact mask words and output bits for fixed seeds, from the independent Python
 //! model in `tests/vectors/make_known_answers.py`, through every public path (the layer out of
-//! place and in place, the kernels, draw_mask + apply_mask, backward), with draw counts.
+//! place and in place, the kernels, draw_mask + apply_mask, backward), with draw counts. These
+//! pin the XorShift scheme (the crate's 0.1 masks, still what the stateless kernels draw with
+//! any generator); tests/keras_masks.rs pins the Keras scheme against TensorFlow.
 
 mod common;
 
 use common::{Counting, bits, kat_input};
 use serde_json::Value;
 use spatial_dropout::{
-    DataFormat, Rate, Rng, SeedableRng, Shape, SpatialDropout, SpatialDropout1D, SpatialDropout2D,
-    SpatialDropout3D, XorShiftRng, apply_mask, apply_mask_in_place, draw_mask, mask_words,
-    spatial_dropout, spatial_dropout_in_place,
+    DataFormat, Masks, Rate, Rng, SeedableRng, Shape, SpatialDropout, SpatialDropout1D,
+    SpatialDropout2D, SpatialDropout3D, XorShiftRng, apply_mask, apply_mask_in_place, draw_mask,
+    mask_words, spatial_dropout, spatial_dropout_in_place,
 };
 
 const VECTORS: &str = include_str!("vectors/known_answers.json");
@@ -93,8 +95,10 @@ fn check_case<const S: usize>(
     assert_eq!(&*shape.dims(), &case.dims[..], "{name}");
     let n = shape.len();
     let x: Vec<f32> = (0..n).map(kat_input).collect();
+    // A tensor with no elements decides nothing, whatever its batch.
+    let decided = if n == 0 { 0 } else { shape.maps() };
     let draws_per_call = if rate.get() > 0.0 && rate.get() < 1.0 {
-        shape.maps()
+        decided
     } else {
         0
     };
@@ -106,7 +110,7 @@ fn check_case<const S: usize>(
     for (k, call) in case.calls.iter().enumerate() {
         let what = format!("{name}, call {k}");
         assert_eq!(call.output_bits.len(), n, "{what}");
-        assert_eq!(call.mask.len(), mask_words(shape.maps()), "{what}");
+        assert_eq!(call.mask.len(), mask_words(decided), "{what}");
 
         // The layer, out of place, and backward replaying it on the input as gradient.
         let mut y = sentinel(n);
@@ -140,16 +144,20 @@ fn check_case<const S: usize>(
         let before = mask_rng.u32_draws;
         let words = call.mask.len();
         let mut keep = vec![0xdead_beef_u32; words + 2];
-        draw_mask(&mut keep, shape.maps(), rate, &mut mask_rng).unwrap();
+        draw_mask(&mut keep, decided, rate, &mut mask_rng).unwrap();
         assert_eq!(&keep[..words], &call.mask[..], "{what}: draw_mask");
         assert_eq!(&keep[words..], &[0xdead_beef; 2], "{what}: past the mask");
         assert_eq!(mask_rng.u32_draws - before, draws_per_call, "{what}");
 
+        // An empty tensor's mask must still have a word per 32 maps; its bits do not matter.
+        let mut mask = call.mask.clone();
+        mask.resize(mask_words(shape.maps()), 0);
+        let call_mask = &mask;
         let mut y = sentinel(n);
-        apply_mask(&x, &mut y, &shape, rate, &call.mask).unwrap();
+        apply_mask(&x, &mut y, &shape, rate, call_mask).unwrap();
         assert_eq!(bits(&y), call.output_bits, "{what}: apply_mask");
         let mut data = x.clone();
-        apply_mask_in_place(&mut data, &shape, rate, &call.mask).unwrap();
+        apply_mask_in_place(&mut data, &shape, rate, call_mask).unwrap();
         assert_eq!(bits(&data), call.output_bits, "{what}: apply_mask_in_place");
     }
 
@@ -218,6 +226,7 @@ fn every_known_answer_case_through_every_path() {
                     SpatialDropout1D::new(case.rate)
                         .unwrap()
                         .with_seed(case.seed)
+                        .with_masks(Masks::XorShift)
                 };
                 check_case::<1>(case, make(), make());
             }
@@ -226,6 +235,7 @@ fn every_known_answer_case_through_every_path() {
                     SpatialDropout2D::new(case.rate)
                         .unwrap()
                         .with_seed(case.seed)
+                        .with_masks(Masks::XorShift)
                         .with_data_format(case.format)
                 };
                 check_case::<2>(case, make(), make());
@@ -235,6 +245,7 @@ fn every_known_answer_case_through_every_path() {
                     SpatialDropout3D::new(case.rate)
                         .unwrap()
                         .with_seed(case.seed)
+                        .with_masks(Masks::XorShift)
                         .with_data_format(case.format)
                 };
                 check_case::<3>(case, make(), make());
@@ -281,8 +292,10 @@ fn vectors_cover_the_required_ground() {
     assert!(has(
         &|c| c.format == DataFormat::ChannelsLast && channels(c) > 128
     ));
-    // Empty tensors whose maps still draw.
-    assert!(has(&|c| c.dims.contains(&0) && !c.calls[0].mask.is_empty()));
+    // Empty tensors with maps, which draw nothing.
+    assert!(has(&|c| c.dims.contains(&0)
+        && c.dims[0] != 0
+        && c.calls[0].mask.is_empty()));
 }
 
 // Hand-pinned constants: these pin the Python model and the Rust crate to the same numbers

@@ -8,9 +8,36 @@
 //   keras-3.4-xla: python 3.11.7, tensorflow-cpu 2.16.1, keras 3.3.3, numpy 1.26.4
 
 /// One training call of a Keras layer, as TensorFlow drew it.
-pub struct KerasCall { pub k: u64, pub dims: &'static [usize], pub keep: &'static [u32] }
+#[derive(Debug)]
+pub struct KerasCall {
+    /// The layer's call number before the call (`seed_generator.state[1]`, not reduced).
+    pub k: u64,
+    /// Input dims in memory order.
+    pub dims: &'static [usize],
+    /// Bit `m % 32` of word `m / 32` set = map `m` kept; empty for an empty tensor.
+    pub keep: &'static [u32],
+}
 /// One Keras layer run call after call.
-pub struct KerasCase { pub id: &'static str, pub variant: &'static str, pub mode: &'static str, pub rank: usize, pub channels_first: bool, pub rate: f64, pub seed: u64, pub calls: &'static [KerasCall] }
+#[derive(Debug)]
+pub struct KerasCase {
+    /// The case's name in keras_masks.json.
+    pub id: &'static str,
+    /// `keras`, `keras-xla`, `keras-3.4` or `keras-3.4-xla`.
+    pub variant: &'static str,
+    /// `eager` calls or `fit` steps.
+    pub mode: &'static str,
+    /// Spatial rank.
+    pub rank: usize,
+    /// Whether the layer is channels_first.
+    pub channels_first: bool,
+    /// The rate passed to Keras.
+    pub rate: f64,
+    /// The seed passed to Keras.
+    pub seed: u64,
+    /// Successive calls.
+    pub calls: &'static [KerasCall],
+}
+/// Every case of keras_masks.json.
 pub const KERAS_CASES: &[KerasCase] = &[
     KerasCase {
         id: "quickstart", variant: "keras", mode: "eager",

@@ -139,7 +139,10 @@ def layout(rank, data_format, dims):
 def training_call(rng, rate, rank, data_format, dims, xs):
     batch, channels, map_len = layout(rank, data_format, dims)
     maps = batch * channels
-    # Decisions in map order m = n * channels + c, for both layouts.
+    # Decisions in map order m = n * channels + c, for both layouts. A tensor with no elements
+    # decides (and draws) nothing, whatever its batch: its mask has no words.
+    if not xs:
+        return [], []
     if rate == 0.0:
         keep = [True] * maps
     elif rate == 1.0:
@@ -190,7 +193,7 @@ def make_case(name, seed, rate, rank, data_format, dims, calls=2):
         before = rng.draws
         words, bits = training_call(rng, rate, rank, data_format, dims, xs)
         batch, channels, _ = layout(rank, data_format, dims)
-        expected_draws = batch * channels if 0.0 < rate < 1.0 else 0
+        expected_draws = batch * channels if 0.0 < rate < 1.0 and n else 0
         assert rng.draws - before == expected_draws
         out_calls.append({"mask": words, "output_bits": bits})
     return {
@@ -214,14 +217,14 @@ CASES = [
     ("1d_rate_third_bigseed_c70", BIG_SEED, 1.0 / 3.0, 1, CL, [3, 4, 70]),
     ("1d_rate_quarter_c1_two_words", 1, 0.25, 1, CL, [40, 6, 1]),
     ("1d_rate_half_c100", 2024, 0.5, 1, CL, [2, 3, 100]),
-    ("1d_zero_steps_draws_anyway", 9, 0.25, 1, CL, [5, 0, 7]),
+    ("1d_zero_steps_draws_nothing", 9, 0.25, 1, CL, [5, 0, 7]),
     ("2d_cf_rate_half_seed7", 7, 0.5, 2, CF, [2, 3, 4, 5]),
     ("2d_cl_rate_half_seed7_same_maps", 7, 0.5, 2, CL, [2, 4, 5, 3]),
     ("2d_cl_rate_0.9_c130", 123456789, 0.9, 2, CL, [2, 3, 3, 130]),
     ("2d_cf_rate_quarter_c64", BIG_SEED, 0.25, 2, CF, [2, 64, 3, 3]),
     ("2d_cl_rate_third_bigseed_c3", BIG_SEED, 1.0 / 3.0, 2, CL, [5, 4, 4, 3]),
     ("2d_cl_rate0_no_draws", 11, 0.0, 2, CL, [2, 3, 3, 4]),
-    ("2d_cl_zero_rows_draws_anyway", 3, 0.5, 2, CL, [3, 0, 4, 5]),
+    ("2d_cl_zero_rows_draws_nothing", 3, 0.5, 2, CL, [3, 0, 4, 5]),
     ("2d_cf_zero_batch_no_maps", 3, 0.5, 2, CF, [0, 3, 4, 5]),
     ("3d_cl_rate_half_seed0_c8", 0, 0.5, 3, CL, [2, 2, 3, 2, 8]),
     ("3d_cf_rate_0.1_c8", 99, 0.1, 3, CF, [2, 8, 2, 3, 2]),
@@ -229,7 +232,7 @@ CASES = [
     ("3d_cf_rate_1-1e-12_drops_all", 5, 1.0 - 1e-12, 3, CF, [2, 3, 2, 2, 2]),
     ("3d_cl_rate1_zeros_no_draws", 11, 1.0, 3, CL, [1, 2, 2, 2, 3]),
     ("3d_cl_rate_half_c130", 31337, 0.5, 3, CL, [2, 1, 2, 2, 130]),
-    ("3d_cf_zero_depth_draws_anyway", 17, 0.5, 3, CF, [2, 40, 0, 2, 2]),
+    ("3d_cf_zero_depth_draws_nothing", 17, 0.5, 3, CF, [2, 40, 0, 2, 2]),
     ("3d_cl_rate_0.9_c1", 8, 0.9, 3, CL, [70, 2, 1, 2, 1]),
 ]
 
