@@ -14,9 +14,10 @@
 extern crate alloc as rust_alloc;
 
 use rust_alloc::string::String;
+use rust_alloc::vec::Vec;
 use spatial_dropout::{
-    DataFormat, Error, MAX_CONFIG_LEN, MAX_DIMS, Rate, SeedableRng, Shape, SpatialDropout,
-    XorShiftRng, spatial_dropout,
+    DataFormat, Error, MAX_CONFIG_LEN, MAX_DIMS, Masks, Rate, SpatialDropout, keras_mask,
+    mask_words,
 };
 use wasm_bindgen::prelude::*;
 
@@ -190,7 +191,8 @@ pub struct Layer {
 #[wasm_bindgen]
 impl Layer {
     /// A layer of spatial rank `rank` (1, 2 or 3). `format` is Keras's `data_format` spelling,
-    /// `seed` the config seed (`undefined` for none: the caller then reseeds it with entropy).
+    /// `seed` the config seed (`undefined` for none: the caller then reseeds it with entropy),
+    /// `masks` the mask scheme's name (`undefined`: Keras's own).
     #[wasm_bindgen(constructor)]
     pub fn new(
         rank: u8,
@@ -198,9 +200,11 @@ impl Layer {
         format: &str,
         seed: Option<u64>,
         name: Option<String>,
+        masks: Option<String>,
     ) -> Result<Layer, JsError> {
         let rate = Rate::new(rate).map_err(into_error)?;
         let format: DataFormat = format.parse().map_err(into_error)?;
+        let masks = parse_masks(masks.as_deref())?;
         let default_name = match (rank, format) {
             (1, DataFormat::ChannelsFirst) => {
                 return Err(JsError::new(
@@ -213,7 +217,9 @@ impl Layer {
                 .unwrap_or_default(),
             _ => return Err(JsError::new("the spatial rank must be 1, 2 or 3")),
         };
-        let mut inner = SpatialDropout::<3>::with_rate(rate).with_data_format(format);
+        let mut inner = SpatialDropout::<3>::with_rate(rate)
+            .with_data_format(format)
+            .with_masks(masks);
         if let Some(seed) = seed {
             inner = inner.with_seed(seed);
         }
@@ -264,9 +270,27 @@ impl Layer {
         Ok(text.into())
     }
 
-    /// Restarts the generator from `seed`; the config seed stays as it is.
+    /// Restarts the masks from `seed` at call number 0; the config seed stays as it is.
     pub fn reseed(&mut self, seed: u64) {
         self.inner.reseed(seed);
+    }
+
+    /// The call number: drawing calls so far (Keras's `seed_generator.state[1]`).
+    #[wasm_bindgen(getter)]
+    pub fn calls(&self) -> u64 {
+        self.inner.calls()
+    }
+
+    /// Sets the call number: the next drawing call draws Keras's mask of call `k`.
+    #[wasm_bindgen(js_name = setCalls)]
+    pub fn set_calls(&mut self, k: u64) {
+        self.inner.set_calls(k);
+    }
+
+    /// The mask scheme's name.
+    #[wasm_bindgen(getter)]
+    pub fn masks(&self) -> String {
+        self.inner.masks().as_str().into()
     }
 
     /// Keras's `call`: `inputs` to `outputs` (buffers of the same length).
@@ -359,9 +383,11 @@ impl Layer {
     }
 }
 
-/// The stateless op: one mask from a fresh generator seeded with `seed`, the spatial rank from
-/// the number of dims (3, 4 or 5). `training == false` copies.
+/// The stateless op: the first mask of a fresh layer seeded with `seed` (Keras's mask of
+/// `(seed, call 0)` by default; `masks` names another scheme), the spatial rank from the number
+/// of dims (3, 4 or 5). `training == false` copies.
 #[wasm_bindgen(js_name = spatialDropout)]
+#[allow(clippy::too_many_arguments)] // the JS options object, flattened for wasm-bindgen
 pub fn spatial_dropout_op(
     inputs: &Buffer,
     outputs: &mut Buffer,
@@ -370,9 +396,11 @@ pub fn spatial_dropout_op(
     format: &str,
     seed: u64,
     training: bool,
+    masks: Option<String>,
 ) -> Result<(), JsError> {
     let rate = Rate::new(rate).map_err(into_error)?;
     let format: DataFormat = format.parse().map_err(into_error)?;
+    let masks = parse_masks(masks.as_deref())?;
     let n = dims.len();
     if n > MAX_DIMS {
         return Err(into_error(Error::RankMismatch {
@@ -396,9 +424,33 @@ pub fn spatial_dropout_op(
         return Err(JsError::new(message));
     };
     let dims = widen_dims(dims, rank, format).map_err(into_error)?;
-    // Inference draws nothing and copies, as rate 0 does.
-    let rate = if training { rate } else { Rate::ZERO };
-    let mut rng = XorShiftRng::seed_from_u64(seed);
-    let shape = Shape::<3>::from_dims(&dims, format).map_err(into_error)?;
-    spatial_dropout(&inputs.data, &mut outputs.data, &shape, rate, &mut rng).map_err(into_error)
+    SpatialDropout::<3>::with_rate(rate)
+        .with_data_format(format)
+        .with_masks(masks)
+        .with_seed(seed)
+        .call(&inputs.data, &dims, &mut outputs.data, training)
+        .map_err(into_error)
+}
+
+/// Keras's keep mask for call `call` of a layer with seed `seed` over `maps` maps: bit `m % 32`
+/// of word `m / 32` set = map `m` kept. `masks` names a Keras scheme (`undefined`: `"keras"`).
+#[wasm_bindgen(js_name = maskWords)]
+pub fn mask_words_op(
+    masks: Option<String>,
+    seed: u64,
+    call: u64,
+    maps: u32,
+    rate: f64,
+) -> Result<Vec<u32>, JsError> {
+    let rate = Rate::new(rate).map_err(into_error)?;
+    let masks = parse_masks(masks.as_deref())?;
+    let maps = maps as usize;
+    let mut keep = rust_alloc::vec![0u32; mask_words(maps)];
+    keras_mask(&mut keep, maps, rate, seed, call, masks).map_err(into_error)?;
+    Ok(keep)
+}
+
+/// A scheme name, `None` for the default (Keras's own).
+fn parse_masks(masks: Option<&str>) -> Result<Masks, JsError> {
+    masks.map_or(Ok(Masks::Keras), |m| m.parse().map_err(into_error))
 }

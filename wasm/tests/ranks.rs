@@ -156,7 +156,7 @@ fn run<const S: usize>(format: DataFormat, wasm_format: &str) {
     for (dims, len) in cases(S) {
         // A fresh pair per case, then every operation on these dims, then on good dims.
         let mut core = make_core();
-        let mut wasm = Layer::new(S as u8, 0.4, wasm_format, Some(11), None).unwrap();
+        let mut wasm = Layer::new(S as u8, 0.4, wasm_format, Some(11), None, None).unwrap();
         assert_eq!(wasm.name(), core.name());
         for op in ops {
             compare(&mut core, &mut wasm, &dims, len, op);
@@ -186,7 +186,7 @@ fn rank_3_matches_the_core() {
 #[wasm_bindgen_test]
 fn configs_are_the_core_configs_of_each_class() {
     fn check<const S: usize>(format: &str) {
-        let wasm = Layer::new(S as u8, 0.25, format, Some(5), Some("n".into())).unwrap();
+        let wasm = Layer::new(S as u8, 0.25, format, Some(5), Some("n".into()), None).unwrap();
         let config = wasm.config_json().unwrap();
         let core = SpatialDropout::<S>::from_config(config.as_bytes()).unwrap();
         let mut buf = [0_u8; spatial_dropout::MAX_CONFIG_LEN];
