@@ -38,3 +38,26 @@ echo "no alloc/std in the firmware's dependency graph"
 
 step "firmware: link-time panic proof, footprint and budgets (size-report.py)"
 python3 size-report.py
+
+# The guide (docs/firmware.md): its firmware package builds, runs in QEMU on both boards, and
+# the guide's code blocks are the package's code, verbatim.
+cd "$ROOT/examples/firmware-guide"
+
+step "firmware guide: fmt, clippy"
+cargo fmt -- --check
+for t in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+  cargo clippy --quiet --release --target "$t" --bins -- -D warnings
+done
+
+step "firmware guide: TRNG seed, MC dropout, backward, Keras JSON in QEMU (mps2-an386, then mps2-an385)"
+for t in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+  out=$(timeout 300 cargo run --quiet --release --target "$t" </dev/null)
+  echo "$out"
+  grep -qx "guide firmware: ok" <<<"$out"
+done
+
+step "firmware guide: docs/firmware.md's code blocks are the package's files"
+python3 check-guide.py
+
+step "firmware guide: flash of each step over an empty firmware, and of printing an error"
+python3 size-table.py

@@ -1,8 +1,8 @@
 //! The code of docs/firmware.md, step by step: a TRNG-seeded `SpatialDropout1D`, Monte Carlo
 //! dropout with mean and standard deviation, backward, and a layer read from Keras JSON.
 //!
-//! A `cargo new` firmware puts all of it in `src/main.rs`; here it is a library so that the
-//! `size_*` binaries can link one step more each and be measured against an empty firmware.
+//! It is a library beside `src/main.rs` so that the `size_*` binaries can link one step more
+//! each and be measured against an empty firmware.
 #![no_std]
 
 pub mod out;
@@ -11,6 +11,12 @@ pub mod trng;
 use spatial_dropout::{Error, Rate, SpatialDropout1D, TryRng06, rate};
 
 pub use trng::Trng;
+
+/// A panic ends the QEMU run with a failure. (spatial-dropout itself has no panic path.)
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    out::exit(false)
+}
 
 /// Time steps of the signal.
 pub const STEPS: usize = 32;
@@ -148,10 +154,4 @@ pub fn print_error(e: &Error) {
     out::print(": ");
     out::print(e.as_str());
     out::print("\n");
-}
-
-/// A panic ends the QEMU run with a failure. (spatial-dropout itself has no panic path.)
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    out::exit(false)
 }
