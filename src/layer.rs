@@ -254,7 +254,7 @@ fn rename_lengths(error: Error, input: &'static str, output: &'static str) -> Er
 
 impl<const S: usize> SpatialDropout<S> {
     /// Restarts the layer's masks from a seed drawn from `rng`, typically a hardware TRNG (a
-    /// rand_core 0.6 one through [`TryRng06`](crate::TryRng06)), leaving the config seed as
+    /// rand_core 0.6 one through `TryRng06`, feature `rand_core_06`), leaving the config seed as
     /// it is, and returns the seed so that a run can be logged and replayed with
     /// [`reseed`](Self::reseed). Fails with [`Error::RngFailed`], changing nothing, when the
     /// generator fails.
