@@ -21,6 +21,10 @@ step "firmware: known answers, backward, Keras JSON in QEMU (Cortex-M4F, then Co
 timeout 300 cargo run --quiet --release </dev/null
 timeout 300 cargo run --quiet --release --target thumbv6m-none-eabi </dev/null
 
+step "firmware: TRNG seeding, fallible kernels, rand_core 0.6 adapters in QEMU (src/bin/entropy.rs)"
+timeout 300 cargo run --quiet --release --bin entropy </dev/null
+timeout 300 cargo run --quiet --release --bin entropy --target thumbv6m-none-eabi </dev/null
+
 step "firmware: the panic proof's negative control must fail to link"
 if out=$(cargo build --quiet --release --features panic-never,canary --bin panic_canary 2>&1); then
   echo "panic_canary linked: the panic-never handler proves nothing" >&2
