@@ -63,5 +63,14 @@ done
 step "firmware guide: docs/firmware.md's code blocks are the package's files"
 python3 check-guide.py
 
+step "firmware guide: a \`cargo new\` package filled from docs/firmware.md alone runs in QEMU"
+scratch=$(mktemp -d)
+(cd "$scratch" && cargo new --quiet --vcs none firmware-guide)
+python3 check-guide.py --scaffold "$scratch/firmware-guide"
+out=$(cd "$scratch/firmware-guide" && CARGO_TARGET_DIR="$scratch/target" timeout 600 cargo run --quiet --release </dev/null)
+echo "$out"
+grep -qx "guide firmware: ok" <<<"$out"
+rm -rf "$scratch"
+
 step "firmware guide: flash of each step over an empty firmware, and of printing an error"
 python3 size-table.py
