@@ -9,7 +9,7 @@
 
 use rand_core::{Infallible, TryRng};
 
-use crate::{Error, Rate, Shape, apply_mask, apply_mask_in_place, draw_mask, mask_words};
+use crate::{Error, Rate, Shape, apply_mask, apply_mask_in_place, draw_mask};
 
 /// One `u64` from a generator, for [`SpatialDropout::with_seed`](crate::SpatialDropout::with_seed)
 /// or [`reseed_from`](crate::SpatialDropout::reseed_from): the natural job of a hardware TRNG,
@@ -62,7 +62,7 @@ pub fn seed_from<R: TryRng + ?Sized>(rng: &mut R) -> Result<u64, Error> {
 /// [`spatial_dropout`](crate::spatial_dropout) with a fallible generator: the mask is drawn
 /// into `keep` first, and `output` is written only once every draw has succeeded.
 ///
-/// `keep` is scratch of at least [`mask_words`]`(shape.maps())` words. On success it holds the
+/// `keep` is scratch of at least [`mask_words`](crate::mask_words)`(shape.maps())` words. On success it holds the
 /// call's mask (bit `m % 32` of word `m / 32` set = map `m` kept), which is what
 /// [`apply_mask`] needs for the backward pass: `apply_mask(grad_outputs, grad_inputs, shape,
 /// rate, keep)`. The draws are the ones `spatial_dropout` makes (one `u32` per map when
@@ -124,13 +124,7 @@ fn try_draw<R: TryRng + ?Sized>(
     rate: Rate,
     rng: &mut R,
 ) -> Result<(), Error> {
-    let words = mask_words(maps);
-    if keep.len() < words {
-        return Err(Error::MaskTooShort {
-            expected: words,
-            found: keep.len(),
-        });
-    }
+    // A short `keep` fails in `draw_mask` before any draw.
     let mut latch = Latch { rng, failed: false };
     draw_mask(keep, maps, rate, &mut latch)?;
     if latch.failed {
