@@ -37,6 +37,8 @@ pub const MAX_SERIALIZED_LEN: usize = SERIALIZED_HEAD.len()
 /// `{"rate":`, `,"seed":`, `,"name":`, the dtype and data_format members and `}`.
 const CONFIG_KEYS_LEN: usize =
     r#"{"rate":,"seed":,"name":,"dtype":"float32","data_format":"channels_first"}"#.len();
+/// The `data_format` member of [`CONFIG_KEYS_LEN`], which 1D configs do not have.
+const DATA_FORMAT_MEMBER_LEN: usize = r#","data_format":"channels_first""#.len();
 /// `2.2250738585072014e-308`: 17 digits, a point, `e-308`.
 const MAX_RATE_LEN: usize = 23;
 /// `18446744073709551615`.
@@ -126,6 +128,26 @@ fn write_py_str(s: &str, w: &mut dyn Sink) {
         }
     }
     w.put(b"\"");
+}
+
+/// The length of [`write_py_str`]'s output for `s`, counted on its UTF-8 bytes so that it is a
+/// `const fn`: a character outside printable ASCII is `\uXXXX` (6 bytes), or a surrogate pair
+/// of them (12) outside the BMP, which a 4-byte UTF-8 sequence encodes.
+const fn py_str_len(s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let mut len = 2;
+    let mut i = 0;
+    while i < bytes.len() {
+        len += match bytes[i] {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+            b' '..=b'~' => 1,
+            0x80..=0xbf => 0,
+            0xf0..=0xff => 12,
+            _ => 6,
+        };
+        i += 1;
+    }
+    len
 }
 
 fn write_u64(v: u64, w: &mut dyn Sink) {
@@ -237,6 +259,33 @@ impl<const S: usize> SpatialDropout<S> {
         let mut count = Count(0);
         self.emit_config(&mut count);
         count.0
+    }
+
+    /// The longest text [`write_config`](Self::write_config) writes for a layer of this rank
+    /// named `name`, whatever its rate, seed and data format: a `const fn`, so a firmware sizes
+    /// its buffer at compile time instead of taking [`MAX_CONFIG_LEN`] (503 B, for a name of
+    /// 64 bytes that all need `\u00XX` escapes).
+    ///
+    /// ```
+    /// use spatial_dropout::{SpatialDropout1D, SpatialDropout2D};
+    ///
+    /// const LEN: usize = SpatialDropout1D::max_config_len(SpatialDropout1D::DEFAULT_NAME);
+    /// assert_eq!(LEN, 105); // 1D configs have no data_format
+    /// assert_eq!(SpatialDropout2D::max_config_len("drop"), 123);
+    ///
+    /// let layer = SpatialDropout1D::new(0.5)?.with_seed(7);
+    /// let mut buf = [0u8; LEN];
+    /// let n = layer.write_config(&mut buf)?;
+    /// assert_eq!(n, layer.config_len());
+    /// # Ok::<(), spatial_dropout::Error>(())
+    /// ```
+    pub const fn max_config_len(name: &str) -> usize {
+        let keys = if S == 1 {
+            CONFIG_KEYS_LEN - DATA_FORMAT_MEMBER_LEN
+        } else {
+            CONFIG_KEYS_LEN
+        };
+        keys + MAX_RATE_LEN + MAX_SEED_LEN + py_str_len(name)
     }
 
     /// Writes Keras's `get_config()` as compact JSON into `buf` and returns its length: the

@@ -87,12 +87,79 @@ pub enum Error {
     },
     /// No SpatialDropout layer of the model JSON has the requested name.
     LayerNotFound,
+    /// A fallible generator (a hardware TRNG) reported an error; what it drew into was left
+    /// as it was.
+    RngFailed,
     /// A mask scheme name is none of `keras`, `keras-xla`, `keras-3.4`, `keras-3.4-xla`,
     /// `xorshift`.
     InvalidMasks,
     /// A Keras mask was asked of the XorShift scheme, whose masks are not a function of
     /// `(seed, call)`.
     NotKeras,
+}
+
+impl Error {
+    /// A stable number per variant, for a log line or a status register without any
+    /// formatting code: 1 to 17 are the C API's `SPATIAL_DROPOUT_ERROR_*` codes, and a new
+    /// variant takes the next free number. Never 0, never reused.
+    ///
+    /// ```
+    /// use spatial_dropout::Rate;
+    /// let e = Rate::new(1.5).unwrap_err();
+    /// assert_eq!((e.code(), e.as_str()), (1, "invalid rate"));
+    /// ```
+    pub const fn code(&self) -> u16 {
+        match self {
+            Error::InvalidRate { .. } => 1,
+            Error::InvalidDataFormat => 2,
+            Error::RankMismatch { .. } => 3,
+            Error::ShapeOverflow => 4,
+            Error::LengthMismatch { .. } => 5,
+            Error::MaskTooShort { .. } => 6,
+            Error::NameTooLong { .. } => 7,
+            Error::NoForwardCall => 8,
+            Error::ShapeMismatch => 9,
+            Error::Json { .. } => 10,
+            Error::BufferTooSmall { .. } => 11,
+            Error::WrongClass { .. } => 12,
+            Error::UnsupportedDtype => 13,
+            Error::NoiseShape => 14,
+            Error::MissingKey { .. } => 15,
+            Error::InvalidValue { .. } => 16,
+            Error::LayerNotFound => 17,
+            Error::RngFailed => 18,
+            Error::InvalidMasks => 19,
+            Error::NotKeras => 20,
+        }
+    }
+
+    /// A short fixed message per variant, without the values [`Display`](fmt::Display) adds:
+    /// printing it links no formatting code (on a Cortex-M4 `Display` links the float writer
+    /// for [`Error::InvalidRate`]; see the README's size table).
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Error::InvalidRate { .. } => "invalid rate",
+            Error::InvalidDataFormat => "invalid data format",
+            Error::RankMismatch { .. } => "wrong number of dims",
+            Error::ShapeOverflow => "shape overflows usize",
+            Error::LengthMismatch { .. } => "slice length does not match the shape",
+            Error::MaskTooShort { .. } => "keep mask too short",
+            Error::NameTooLong { .. } => "layer name too long",
+            Error::NoForwardCall => "backward before any forward call",
+            Error::ShapeMismatch => "backward shape differs from the last call's",
+            Error::Json { .. } => "malformed JSON",
+            Error::BufferTooSmall { .. } => "output buffer too small",
+            Error::WrongClass { .. } => "JSON describes another layer class",
+            Error::UnsupportedDtype => "dtype is not float32",
+            Error::NoiseShape => "noise_shape must be null",
+            Error::MissingKey { .. } => "JSON key missing",
+            Error::InvalidValue { .. } => "JSON value invalid",
+            Error::LayerNotFound => "no SpatialDropout layer of that name",
+            Error::RngFailed => "random generator failed",
+            Error::InvalidMasks => "unknown mask scheme",
+            Error::NotKeras => "xorshift masks have no (seed, call) form",
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -226,6 +293,9 @@ impl fmt::Display for Error {
             Error::LayerNotFound => {
                 f.write_str("the model JSON has no SpatialDropout layer of that name")
             }
+            Error::RngFailed => f.write_str(
+                "the random generator reported an error: nothing was drawn into or written",
+            ),
             Error::InvalidMasks => f.write_str(
                 "the mask scheme must be one of 'keras', 'keras-xla', 'keras-3.4', 'keras-3.4-xla', 'xorshift'",
             ),

@@ -336,3 +336,19 @@ macro_rules! with_data_format {
     )*};
 }
 with_data_format!(2, 3);
+
+impl<const S: usize> SpatialDropout<S> {
+    /// Restarts the layer's masks from a seed drawn from `rng`, typically a hardware TRNG (a
+    /// rand_core 0.6 one through `TryRng06`, feature `rand_core_06`), leaving the config seed as
+    /// it is, and returns the seed so that a run can be logged and replayed with
+    /// [`reseed`](Self::reseed). Fails with [`Error::RngFailed`], changing nothing, when the
+    /// generator fails.
+    pub fn reseed_from<R: rand_core::TryRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+    ) -> Result<u64, Error> {
+        let seed = crate::seed_from(rng)?;
+        self.reseed(seed);
+        Ok(seed)
+    }
+}

@@ -15,7 +15,8 @@ use crate::Error;
 ///
 /// The scale and the threshold are computed once, when the rate is checked: a kernel call does
 /// no `f64` arithmetic (soft-float on a Cortex-M4F), and a rate built in a `const` costs none
-/// at run time.
+/// at run time. [`rate!`](crate::rate!) builds one in a `const` and fails the build on a bad
+/// value.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 pub struct Rate {
     rate: f64,
@@ -78,6 +79,40 @@ impl Rate {
 const fn ceil_u32(x: f64) -> u32 {
     let whole = x as u32;
     if (whole as f64) < x { whole + 1 } else { whole }
+}
+
+/// A [`Rate`] checked at compile time: `rate!(0.25)` is a `Rate` computed in an inline
+/// `const { }`, so a bad value fails the build instead of returning an [`Error`] at run time,
+/// and no check, `f64` arithmetic or panic path is left in the binary.
+///
+/// ```
+/// use spatial_dropout::{Rate, rate};
+///
+/// const RATE: Rate = rate!(0.25);
+/// static ALSO: Rate = rate!(1.0 / 3.0);
+/// assert_eq!((RATE.get(), RATE.scale()), (0.25, 4.0 / 3.0));
+/// assert_eq!(ALSO, Rate::new(1.0 / 3.0).unwrap());
+/// ```
+///
+/// The argument must be a constant expression, and a rate outside `[0, 1]` does not compile:
+///
+/// ```compile_fail
+/// use spatial_dropout::{Rate, rate};
+///
+/// const RATE: Rate = rate!(1.5); // error: "rate! needs a finite rate in [0, 1]"
+/// ```
+#[macro_export]
+macro_rules! rate {
+    ($rate:expr) => {
+        const {
+            match $crate::Rate::new($rate) {
+                ::core::result::Result::Ok(rate) => rate,
+                ::core::result::Result::Err(_) => {
+                    ::core::panic!("rate! needs a finite rate in [0, 1]")
+                }
+            }
+        }
+    };
 }
 
 /// `round(x)`, half away from zero, for `x` in `[0, 2³²]`, as a `const fn` (`libm::round` is

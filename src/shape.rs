@@ -7,6 +7,8 @@ pub const MAX_DIMS: usize = 5;
 
 /// The shape of a tensor with `S` spatial dims (`S` is 1, 2 or 3), in a given [`DataFormat`].
 ///
+/// [`shape!`](crate::shape!) builds one in a `const` and fails the build when it overflows.
+///
 /// A `Shape` that exists is valid: every product of its dims fits in `usize` (the element count,
 /// `maps`, `map_len`, and a sample's length `channels × map_len` even when the batch is 0), so
 /// kernels can trust it. A *map* is one (sample, channel) pair; `maps() = batch × channels` and
@@ -186,6 +188,42 @@ impl<const S: usize> Shape<S> {
             format: self.format,
         }
     }
+}
+
+/// A [`Shape`] checked at compile time, from [`Shape::new`]'s arguments: batch, channels, the
+/// spatial dims (their count is the spatial rank) and, optionally, the [`DataFormat`]
+/// (channels_last when left out, as in Keras). Built in an inline `const { }`: an overflowing
+/// shape fails the build, and nothing of the check is left in the binary.
+///
+/// ```
+/// use spatial_dropout::{DataFormat, Shape1D, Shape2D, shape};
+///
+/// const STEPS: Shape1D = shape!(1, 8, [32]);
+/// static IMAGE: Shape2D = shape!(4, 3, [28, 28], DataFormat::ChannelsFirst);
+/// assert_eq!((STEPS.maps(), STEPS.len()), (8, 256));
+/// assert_eq!(&*IMAGE.dims(), &[4, 3, 28, 28]);
+/// ```
+///
+/// ```compile_fail
+/// use spatial_dropout::{Shape2D, shape};
+///
+/// const HUGE: Shape2D = shape!(2, 2, [usize::MAX, 2]); // error: the shape overflows usize
+/// ```
+#[macro_export]
+macro_rules! shape {
+    ($batch:expr, $channels:expr, [$($dim:expr),+ $(,)?] $(,)?) => {
+        $crate::shape!($batch, $channels, [$($dim),+], $crate::DataFormat::ChannelsLast)
+    };
+    ($batch:expr, $channels:expr, [$($dim:expr),+ $(,)?], $format:expr $(,)?) => {
+        const {
+            match $crate::Shape::new($batch, $channels, [$($dim),+], $format) {
+                ::core::result::Result::Ok(shape) => shape,
+                ::core::result::Result::Err(_) => {
+                    ::core::panic!("shape! needs dims whose products fit in usize")
+                }
+            }
+        }
+    };
 }
 
 /// A shape's dims in memory order, without allocation. Dereferences to `&[usize]`.

@@ -1077,3 +1077,50 @@ proptest! {
         read_everything(&text);
     }
 }
+
+#[test]
+fn max_config_len_is_the_exact_bound_per_rank_and_name() {
+    fn worst<const S: usize>(name: &str, format: DataFormat) -> (usize, usize) {
+        let layer = SpatialDropout::<S>::new(f64::MIN_POSITIVE)
+            .unwrap()
+            .with_seed(u64::MAX)
+            .with_name(name)
+            .unwrap();
+        let layer = if S == 1 {
+            layer
+        } else {
+            spatial_dropout::SpatialDropout::<S>::from_config(&{
+                let mut buf = [0u8; MAX_CONFIG_LEN];
+                let n = layer.write_config(&mut buf).unwrap();
+                String::from_utf8(buf[..n].to_vec())
+                    .unwrap()
+                    .replace("channels_last", format.as_str())
+                    .into_bytes()
+            })
+            .unwrap()
+        };
+        (
+            layer.config_len(),
+            SpatialDropout::<S>::max_config_len(name),
+        )
+    }
+    for name in [
+        "",
+        "d",
+        "spatial_dropout3d",
+        "q\"\\\n\u{1}\u{7f}é€😀",
+        &"\u{1}".repeat(64),
+    ] {
+        let (len, max) = worst::<1>(name, DataFormat::ChannelsLast);
+        assert_eq!(len, max, "1D {name:?}");
+        let (len, max) = worst::<2>(name, DataFormat::ChannelsFirst);
+        assert_eq!(len, max, "2D {name:?}");
+        let (len, max) = worst::<3>(name, DataFormat::ChannelsFirst);
+        assert_eq!(len, max, "3D {name:?}");
+        assert!(max <= MAX_CONFIG_LEN);
+    }
+    assert_eq!(
+        SpatialDropout::<2>::max_config_len(&"\u{1}".repeat(64)),
+        MAX_CONFIG_LEN
+    );
+}
