@@ -19,6 +19,9 @@ python3 tests/vectors/make_known_answers.py --check
 step "tests (README: cargo test)"
 cargo test
 
+step "tests with the bare-metal loop profile on the host (src/profile.rs, feature small-profile)"
+cargo test --features small-profile --lib --test known_answers --test keras_masks --test properties --test torch_ports
+
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps
 

@@ -22,6 +22,11 @@ step "Miri: kernels through every public path, every error path"
 export MIRIFLAGS="-Zmiri-disable-isolation"
 cargo +nightly miri test --test known_answers -- map_order threshold_is seed_from all_zero unseeded
 cargo +nightly miri test --test errors
+step "Miri: the bare-metal loop profile (src/profile.rs) through the same paths"
+cargo +nightly miri test --features small-profile --test known_answers -- map_order threshold_is seed_from all_zero unseeded
+step "Miri: the Keras scheme (Philox lanes, the layer's replay), both profiles"
+cargo +nightly miri test --test keras_masks -- keras_is_the_default
+cargo +nightly miri test --features small-profile --test keras_masks -- keras_is_the_default
 step "Miri: every unsafe block of the C API (capi/src/miri_tests.rs calls the exports through raw pointers)"
 cargo +nightly miri test --manifest-path capi/Cargo.toml
 unset MIRIFLAGS
@@ -44,3 +49,13 @@ for target in kernels layer json; do
   fi
   echo "$target: $(grep -E 'stat::number_of_executed_units' "$log" | tr -s ' ') in ${secs}s"
 done
+# The kernels target again with the bare-metal loop profile (src/profile.rs) on this host.
+corpus="/tmp/spatial-dropout-fuzz-corpus/kernels"
+log="/tmp/spatial-dropout-fuzz-kernels-small.log"
+if ! cargo +nightly fuzz run --features small-profile kernels "$corpus" -- \
+    -max_total_time="$secs" -max_len=4096 -print_final_stats=1 >"$log" 2>&1; then
+  echo "fuzz target kernels (small profile) failed:" >&2
+  grep -v '^ *[0-9]*: \|^ *at ' "$log" | tail -60 >&2
+  exit 1
+fi
+echo "kernels (small profile): $(grep -E 'stat::number_of_executed_units' "$log" | tr -s ' ') in ${secs}s"

@@ -12,21 +12,32 @@ use core::num::NonZero;
 use rand_core::Rng;
 
 use crate::mask::{Bits, Decisions, Draws, low_bits, mask_words};
+use crate::profile::PROFILE;
 use crate::shape::Layout;
 use crate::{DataFormat, Error, Rate, Shape};
 
-/// Channel lanes held on the stack for channels_last tensors. Small channel counts are repeated
-/// to fill a block of up to `LANES` elements; larger ones are handled `LANES` channels at a
-/// time. On bare metal 16 lanes (64 bytes) keep a kernel call within the 512-byte stack
-/// budget (32 lanes measured 528 bytes on a Cortex-M4, `examples/firmware`). Hosts take 1024
-/// (4 KiB): a whole row of up to 1024 channels in one lane block, and long selects for small
-/// channel counts.
-const LANES: usize = if cfg!(target_os = "none") { 16 } else { 1024 };
+// The target's tuning (src/profile.rs), as constants the loops are sized by.
+const LANES: usize = PROFILE.lanes;
+const SMALL_LANES: usize = PROFILE.small_lanes;
+const SMALL_TENSOR: usize = PROFILE.small_tensor;
+const SHORT_MAP: usize = PROFILE.short_map;
 
-/// Lanes for tensors of at most `SMALL_TENSOR` elements, whose calls are short enough that
-/// zeroing 4 KiB of lanes would show (the same as `LANES` on bare metal: one copy of the walk).
-const SMALL_LANES: usize = if cfg!(target_os = "none") { LANES } else { 128 };
-const SMALL_TENSOR: usize = 16 * 1024;
+/// Whether a tensor this long takes the small lane block (never when the profile has one
+/// block size).
+#[inline(always)]
+#[allow(clippy::absurd_extreme_comparisons)] // `SMALL_TENSOR` is 0 in the small profile
+fn takes_small_lanes(len: usize) -> bool {
+    SMALL_LANES < LANES && len <= SMALL_TENSOR
+}
+
+/// Whether a map this long takes the masked multiply (never, in a profile whose `short_map`
+/// is 0).
+#[inline(always)]
+#[allow(clippy::absurd_extreme_comparisons)] // `SHORT_MAP` is 0 in the small profile
+fn is_short(map_len: usize) -> bool {
+    map_len < SHORT_MAP
+}
+const UNROLL: bool = PROFILE.unroll;
 
 /// What the driver does to a run of elements. Implemented for out-of-place and in-place.
 trait Sink {
@@ -41,29 +52,13 @@ trait Sink {
     /// `select` on `len` elements from `start` with lane `row[i % 32]` for element `i`: the
     /// samples of a channels_last tensor of 1, 2, 4, …, 32 channels, whose row of lanes repeats
     /// every 32 elements. The row is a fixed-size array the loop keeps in registers, so no lane
-    /// block is built or read. (Not on bare metal, whose lane block is 16 lanes anyway, nor in
-    /// wasm: there the method's unrolled loops would cost flash or download bytes, 1 KB of
-    /// `.wasm`.)
-    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    /// block is built or read. Called only with `PROFILE.repeat_rows`; in other builds it is
+    /// dead code the linker drops.
     fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32]);
     /// `count ≤ 32` consecutive maps of `map_len` elements from `start`, map `i` kept iff bit
     /// `i` of `word` is set: channels_first's loop, one dynamic call per 32 maps.
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize);
 }
-
-/// Maps shorter than this go through a branch-free masked multiply, one map after another:
-/// with random decisions, a branch per run of maps mispredicts about every other map, which
-/// costs more than a short map's elements. Bare metal takes the runs for every map: a
-/// Cortex-M pays a cycle or two for a missed branch, and the masked path would cost 340 bytes
-/// of flash and a 272-byte stack frame (measured in `examples/firmware`).
-const SHORT_MAP: usize = if cfg!(target_os = "none") { 0 } else { 64 };
-
-/// Kept runs four elements at a time on bare metal: at `opt-level = "s"` LLVM does not unroll,
-/// and a Cortex-M4 pays its taken loop branch (2–4 cycles) once per element. Four at a time the
-/// loads and stores pipeline and the branch is paid once per four (4.5 instead of 5 instructions
-/// per element out of place, 3.75 instead of 5 in place; `docs/speed.md`). Hosts vectorize the
-/// plain loop themselves.
-const UNROLL: bool = cfg!(target_os = "none");
 
 /// Lane for map `bit` of `word`: all ones when kept, zero when dropped, so that
 /// `bits(x · scale) & lane` is `+0.0` for a dropped map whatever `x` is.
@@ -125,7 +120,7 @@ impl OutOfPlace<'_> {
 }
 
 impl Sink for OutOfPlace<'_> {
-    #[cfg_attr(not(target_os = "none"), inline)]
+    #[inline]
     fn scale(&mut self, start: usize, len: usize) {
         let scale = self.scale;
         if let Some((x, y)) = self.run(start, len) {
@@ -149,7 +144,7 @@ impl Sink for OutOfPlace<'_> {
         }
     }
 
-    #[cfg_attr(not(target_os = "none"), inline)]
+    #[inline]
     fn zero(&mut self, start: usize, len: usize) {
         if let Some(y) = self.output.get_mut(start..).and_then(|y| y.get_mut(..len)) {
             y.fill(0.0);
@@ -165,7 +160,6 @@ impl Sink for OutOfPlace<'_> {
         }
     }
 
-    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32]) {
         let scale = self.scale;
         if let Some((x, y)) = self.run(start, len) {
@@ -184,7 +178,7 @@ impl Sink for OutOfPlace<'_> {
         }
     }
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize) {
-        if map_len < SHORT_MAP {
+        if is_short(map_len) {
             let scale = self.scale;
             if let (Some((x, y)), Some(map_len)) =
                 (self.run(start, count * map_len), NonZero::new(map_len))
@@ -217,7 +211,7 @@ impl InPlace<'_> {
 }
 
 impl Sink for InPlace<'_> {
-    #[cfg_attr(not(target_os = "none"), inline)]
+    #[inline]
     fn scale(&mut self, start: usize, len: usize) {
         let scale = self.scale;
         if let Some(x) = self.run(start, len) {
@@ -240,7 +234,7 @@ impl Sink for InPlace<'_> {
         }
     }
 
-    #[cfg_attr(not(target_os = "none"), inline)]
+    #[inline]
     fn zero(&mut self, start: usize, len: usize) {
         if let Some(x) = self.run(start, len) {
             x.fill(0.0);
@@ -256,7 +250,6 @@ impl Sink for InPlace<'_> {
         }
     }
 
-    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32]) {
         let scale = self.scale;
         if let Some(x) = self.run(start, len) {
@@ -274,7 +267,7 @@ impl Sink for InPlace<'_> {
         }
     }
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize) {
-        if map_len < SHORT_MAP {
+        if is_short(map_len) {
             let scale = self.scale;
             if let (Some(x), Some(map_len)) =
                 (self.run(start, count * map_len), NonZero::new(map_len))
@@ -360,13 +353,16 @@ fn walk(layout: Layout, source: &mut dyn Decisions, sink: &mut dyn Sink) {
     match layout.format {
         DataFormat::ChannelsFirst => walk_channels_first(layout, source, sink),
         // 1, 2, 4, …, 32 channels: the lanes repeat every 32 elements, no lane block needed.
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        DataFormat::ChannelsLast if layout.channels.is_power_of_two() && layout.channels <= 32 => {
+        DataFormat::ChannelsLast
+            if PROFILE.repeat_rows
+                && layout.channels.is_power_of_two()
+                && layout.channels <= 32 =>
+        {
             walk_channels_last_short_rows(layout, source, sink)
         }
         // The lanes are zeroed on every call: a small block keeps that cheap for small tensors.
         // On bare metal both blocks are one size: one walk, and one lane block on the stack.
-        DataFormat::ChannelsLast if SMALL_LANES < LANES && layout.len <= SMALL_TENSOR => {
+        DataFormat::ChannelsLast if takes_small_lanes(layout.len) => {
             walk_channels_last::<SMALL_LANES>(layout, source, sink)
         }
         DataFormat::ChannelsLast => walk_channels_last::<LANES>(layout, source, sink),
@@ -391,7 +387,6 @@ fn walk_channels_first(layout: Layout, source: &mut dyn Decisions, sink: &mut dy
 /// into one 32-lane pattern and the sample is one `select_repeat`; samples that are all kept or
 /// all dropped join the runs of their neighbours. Nothing is zeroed or copied per call, which
 /// is most of what a tiny tensor's call costs besides its elements.
-#[cfg(not(any(target_os = "none", target_family = "wasm")))]
 fn walk_channels_last_short_rows(layout: Layout, source: &mut dyn Decisions, sink: &mut dyn Sink) {
     let channels = layout.channels;
     // At most the tensor's length.
@@ -453,9 +448,8 @@ fn walk_channels_last<const LANES: usize>(
             };
             let block = whole_rows.min(sample_len);
             let mut have = channels;
-            if cfg!(target_os = "none") {
-                // One lane at a time: a block is at most 16 lanes here, and the doubling's
-                // copies would link `memcpy` (886 bytes on a Cortex-M4) for them.
+            if PROFILE.lane_by_lane {
+                // One lane at a time: the doubling's copies would link `memcpy`.
                 for k in have..block {
                     if let Some(&lane) = lanes.get(k - channels)
                         && let Some(slot) = lanes.get_mut(k)

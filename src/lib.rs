@@ -15,6 +15,7 @@ mod no_json;
 #[cfg_attr(not(feature = "json"), allow(dead_code))]
 #[path = "config/num.rs"]
 mod num;
+mod profile;
 mod rate;
 mod shape;
 
