@@ -60,11 +60,11 @@ const POLICY_CLASSES: [&str; 3] = ["DTypePolicy", "FloatDTypePolicy", "Policy"];
 const SEED_RANGE: &str = "null or an integer from 0 to 18446744073709551615";
 
 /// Where JSON text goes: first a counter (to check the caller's buffer), then the buffer.
-pub(crate) use crate::num::Sink;
+pub(crate) use crate::num::TextSink;
 
 struct Count(usize);
 
-impl Sink for Count {
+impl TextSink for Count {
     fn put(&mut self, bytes: &[u8]) {
         self.0 = self.0.saturating_add(bytes.len());
     }
@@ -75,7 +75,7 @@ struct Fill<'a> {
     len: usize,
 }
 
-impl Sink for Fill<'_> {
+impl TextSink for Fill<'_> {
     fn put(&mut self, bytes: &[u8]) {
         // Always fits: the buffer was checked against the counted length. `checked_add` (not
         // `saturating_add`) lets the compiler see that `slot` is as long as `bytes`, so no
@@ -89,7 +89,7 @@ impl Sink for Fill<'_> {
 }
 
 /// Counts what `emit` writes, then writes it if `buf` is large enough (else writes nothing).
-fn write_checked(buf: &mut [u8], emit: &dyn Fn(&mut dyn Sink)) -> Result<usize, Error> {
+fn write_checked(buf: &mut [u8], emit: &dyn Fn(&mut dyn TextSink)) -> Result<usize, Error> {
     let mut count = Count(0);
     emit(&mut count);
     if count.0 > buf.len() {
@@ -105,7 +105,7 @@ fn write_checked(buf: &mut [u8], emit: &dyn Fn(&mut dyn Sink)) -> Result<usize, 
 
 /// A string as Python's `json.dumps` writes it (`ensure_ascii=True`): quotes, `\"`, `\\`,
 /// `\n`-style escapes, and `\uxxxx` (lower-case, UTF-16) for everything outside `' '..='~'`.
-fn write_py_str(s: &str, w: &mut dyn Sink) {
+fn write_py_str(s: &str, w: &mut dyn TextSink) {
     w.put(b"\"");
     for c in s.chars() {
         match c {
@@ -150,7 +150,7 @@ const fn py_str_len(s: &str) -> usize {
     len
 }
 
-fn write_u64(v: u64, w: &mut dyn Sink) {
+fn write_u64(v: u64, w: &mut dyn TextSink) {
     let mut text = [0u8; 20];
     let n = num::decimal_digits(v, &mut text);
     w.put(text.get(..n).unwrap_or(&[]));
@@ -318,7 +318,7 @@ impl<const S: usize> SpatialDropout<S> {
         write_checked(buf, &|w| self.emit_serialized(w))
     }
 
-    fn emit_config(&self, w: &mut dyn Sink) {
+    fn emit_config(&self, w: &mut dyn TextSink) {
         w.put(br#"{"rate":"#);
         num::write_repr(self.rate().get(), w);
         w.put(br#","seed":"#);
@@ -337,7 +337,7 @@ impl<const S: usize> SpatialDropout<S> {
         w.put(b"}");
     }
 
-    fn emit_serialized(&self, w: &mut dyn Sink) {
+    fn emit_serialized(&self, w: &mut dyn TextSink) {
         w.put(SERIALIZED_HEAD.as_bytes());
         w.put(Self::CLASS_NAME.as_bytes());
         w.put(SERIALIZED_CONFIG.as_bytes());
@@ -371,15 +371,15 @@ impl<const S: usize> SpatialDropout<S> {
 
     /// Checks every key of a config, then builds the layer.
     fn build(doc: &[u8], keys: Keys, entry_name: Option<Span>) -> Result<Self, Error> {
-        let (rate, seed, format, name) = read_config(doc, keys, entry_name)?;
-        let mut layer = Self::with_rate(rate);
-        if let Some(seed) = seed {
+        let config = read_config(doc, keys, entry_name)?;
+        let mut layer = Self::with_rate(config.rate);
+        if let Some(seed) = config.seed {
             layer = layer.with_seed(seed);
         }
-        if let Some(name) = name {
+        if let Some(name) = config.name {
             layer.set_name(&name)?;
         }
-        layer.set_data_format(format)?;
+        layer.set_data_format(config.format)?;
         Ok(layer)
     }
 
@@ -444,21 +444,18 @@ fn locate_config(
     Ok((Keys::read(config)?, outer.name))
 }
 
+/// The checked values of a config's keys.
+struct Config {
+    rate: Rate,
+    seed: Option<u64>,
+    format: DataFormat,
+    /// The config's `name`, else the layer entry's; `None`: Keras's default.
+    name: Option<Name>,
+}
+
 /// The checked values of a config's keys, in the order [`SpatialDropout::from_config`]
 /// reports their errors; the rank-dependent rest is [`SpatialDropout::build`].
-fn read_config(
-    doc: &[u8],
-    keys: Keys,
-    entry_name: Option<Span>,
-) -> Result<
-    (
-        Rate,
-        Option<u64>,
-        DataFormat,
-        Option<heapless::String<MAX_NAME_LEN>>,
-    ),
-    Error,
-> {
+fn read_config(doc: &[u8], keys: Keys, entry_name: Option<Span>) -> Result<Config, Error> {
     let value = |span: Option<Span>| {
         span.map(|span| Value { doc, span })
             .filter(|v| !v.is_null())
@@ -506,7 +503,12 @@ fn read_config(
             )
         }
     };
-    Ok((rate, seed, format, name))
+    Ok(Config {
+        rate,
+        seed,
+        format,
+        name,
+    })
 }
 
 /// A decimal integer in `0 ..= u64::MAX`, as JSON writes it (no sign, fraction or exponent).

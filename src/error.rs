@@ -357,7 +357,7 @@ struct FmtSink<'a, 'b> {
     result: fmt::Result,
 }
 
-impl crate::num::Sink for FmtSink<'_, '_> {
+impl crate::num::TextSink for FmtSink<'_, '_> {
     fn put(&mut self, bytes: &[u8]) {
         if self.result.is_ok() {
             self.result = core::str::from_utf8(bytes)

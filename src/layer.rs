@@ -395,6 +395,7 @@ impl<const S: usize> SpatialDropout<S> {
     }
 
     /// Sets the memory order of inputs; a 1D layer takes channels_last only, as in Keras.
+    #[cfg(feature = "json")]
     pub(crate) fn set_data_format(&mut self, format: DataFormat) -> Result<(), Error> {
         if S == 1 && format != DataFormat::ChannelsLast {
             return Err(Error::InvalidValue {

@@ -13,7 +13,6 @@ mod mask;
 mod no_json;
 // Python-repr floats for `Error`'s messages and the JSON writer; its reader only with `json`.
 #[cfg_attr(not(feature = "json"), allow(dead_code))]
-#[path = "config/num.rs"]
 mod num;
 mod profile;
 mod rate;

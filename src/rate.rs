@@ -27,21 +27,21 @@ pub struct Rate {
 
 impl Rate {
     /// Keeps every map.
-    pub const ZERO: Rate = Rate::checked(0.0);
+    pub const ZERO: Rate = Rate::from_valid(0.0);
 
     /// Checks `rate` as Keras does: NaN, infinities, negatives and values above 1 are errors.
     pub const fn new(rate: f64) -> Result<Self, Error> {
         // Both comparisons are false for NaN.
         if rate >= 0.0 && rate <= 1.0 {
             // Normalise -0.0 so that it serializes as 0.0, as Keras does.
-            Ok(Rate::checked(rate + 0.0))
+            Ok(Rate::from_valid(rate + 0.0))
         } else {
             Err(Error::InvalidRate { rate })
         }
     }
 
     /// `rate` is in `[0, 1]`.
-    const fn checked(rate: f64) -> Self {
+    const fn from_valid(rate: f64) -> Self {
         Rate {
             rate,
             scale: (1.0_f64 / (1.0_f64 - rate)) as f32,

@@ -13,7 +13,7 @@
 //!   `-4 ..= 15`, else scientific with a sign and at least two exponent digits.
 
 /// Where text goes: the JSON writer's counter and buffer, and the `Error` messages' formatter.
-pub(crate) trait Sink {
+pub(crate) trait TextSink {
     fn put(&mut self, bytes: &[u8]);
 }
 
@@ -433,7 +433,7 @@ fn shortest(x: f64) -> Option<(u64, i32)> {
 
 /// Writes `x` as Python's `repr` (`json.dumps` writes `NaN`, `Infinity` for the others).
 #[inline(never)]
-pub(crate) fn write_repr(x: f64, w: &mut dyn Sink) {
+pub(crate) fn write_repr(x: f64, w: &mut dyn TextSink) {
     if x.is_nan() {
         return w.put(b"NaN");
     }
@@ -508,7 +508,7 @@ mod tests {
 
     struct Text(Vec<u8>);
 
-    impl Sink for Text {
+    impl TextSink for Text {
         fn put(&mut self, bytes: &[u8]) {
             self.0.extend_from_slice(bytes);
         }
@@ -522,8 +522,7 @@ mod tests {
 
     fn table() -> Vec<(f64, String)> {
         let table: serde_json::Value =
-            serde_json::from_str(include_str!("../../tests/fixtures/keras/float_repr.json"))
-                .unwrap();
+            serde_json::from_str(include_str!("../tests/fixtures/keras/float_repr.json")).unwrap();
         table["values"]
             .as_array()
             .unwrap()
