@@ -118,8 +118,9 @@ PY
 mkdir -p "$WORK/corrupt_keras"
 cp "$WORK/known_answers_data.h" "$WORK/corrupt_keras/"
 python3 capi/tests/gen_keras_masks.py "$WORK/corrupt_keras.json" "$WORK/corrupt_keras/keras_masks_data.h"
-gcc -std=c99 -O1 -Icapi/include -Icapi/tests -I"$WORK/corrupt_keras" "${HOST_C[@]}" "$HOST_LIB" \
-  -lm -o "$WORK/host_corrupt"
+gcc -std=c99 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Icapi/include -Icapi/tests -I"$WORK/corrupt_keras" "${HOST_C[@]}" "$HOST_LIB" -lm \
+  -o "$WORK/host_corrupt"
 status=0
 timeout 120 "$WORK/host_corrupt" >"$WORK/host_corrupt.log" || status=$?
 if [ "$status" -eq 0 ] || ! grep -q "TensorFlow dropped" "$WORK/host_corrupt.log"; then
