@@ -230,8 +230,9 @@ spatial_dropout_status spatial_dropout_reseed(spatial_dropout_layer *layer, uint
 
 /* Chooses how the layer draws its masks: one of the SPATIAL_DROPOUT_MASKS_* numbers (else
    SPATIAL_DROPOUT_ERROR_INVALID_MASKS, the layer unchanged). The call number stays; choosing
-   XORSHIFT (again or anew) restarts its generator from the layer's seed. Backward still
-   replays the last forward call as it was drawn. */
+   XORSHIFT (again or anew) restarts its generator from the seed the masks come from (the
+   config seed, or that of the last spatial_dropout_reseed). Backward still replays the last
+   forward call as it was drawn. */
 spatial_dropout_status spatial_dropout_set_masks(spatial_dropout_layer *layer, int32_t masks);
 
 /* The layer's mask scheme (a SPATIAL_DROPOUT_MASKS_* number) into `*masks`. */
