@@ -82,7 +82,7 @@ typedef union spatial_dropout_layer {
                  the default of every created layer
    KERAS_XLA     Keras >= 3.5 compiled by XLA (jit_compile=True, Keras's default on GPU)
    KERAS_3_4     Keras <= 3.4 (seed and call number read as int32; the same masks as KERAS
-                 for seeds below 2147483646)
+                 for seeds and call numbers below 2147483646)
    KERAS_3_4_XLA Keras <= 3.4 compiled by XLA
    XORSHIFT      the crate 0.1's scheme: XorShift128 seeded as rand_xorshift's
                  seed_from_u64(seed), one draw per map, kept iff below the rate's threshold;
