@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The C ABI (capi/): lints, the static library for the host and thumbv7em-none-eabihf, header vs
-# exports, the link-time panic proof, the host C test under ASan/UBSan, the C++ header check,
-# and the C firmware running the known-answer vectors in QEMU mps2-an386.
+# exports, the link-time panic proof, the host C test under ASan/UBSan (error paths, empty
+# tensors in bounded time, the XorShift known answers and every (case, call) of the masks
+# TensorFlow's Keras drew), the C++ header check, and the C firmware running the known-answer
+# vectors in QEMU mps2-an386.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -96,18 +98,44 @@ done
 
 step "capi: host C test (C99, -fsanitize=address,undefined)"
 python3 capi/tests/gen_known_answers.py tests/vectors/known_answers.json "$WORK/known_answers_data.h"
+python3 capi/tests/gen_keras_masks.py tests/fixtures/keras_masks.json "$WORK/keras_masks_data.h"
+HOST_C=(capi/tests/host.c capi/tests/known_answers.c capi/tests/keras_masks.c)
 gcc -std=c99 -pedantic -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
   -fno-sanitize-recover=all -fno-omit-frame-pointer -Icapi/include -Icapi/tests -I"$WORK" \
-  capi/tests/host.c capi/tests/known_answers.c "$HOST_LIB" -lm -o "$WORK/host"
-"$WORK/host"
+  "${HOST_C[@]}" "$HOST_LIB" -lm -o "$WORK/host"
+# Bounded: the empty-tensor test must return at once (it also times itself with clock()).
+timeout 120 "$WORK/host"
+
+# The TensorFlow comparison carries failures: the test built from a fixture with one keep bit
+# flipped must fail.
+python3 - tests/fixtures/keras_masks.json "$WORK/corrupt_keras.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+call = next(c for case in doc["cases"] for c in case["calls"] if c["keep"])
+call["keep"] = ("1" if call["keep"][0] == "0" else "0") + call["keep"][1:]
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+mkdir -p "$WORK/corrupt_keras"
+cp "$WORK/known_answers_data.h" "$WORK/corrupt_keras/"
+python3 capi/tests/gen_keras_masks.py "$WORK/corrupt_keras.json" "$WORK/corrupt_keras/keras_masks_data.h"
+gcc -std=c99 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -Icapi/include -Icapi/tests -I"$WORK/corrupt_keras" "${HOST_C[@]}" "$HOST_LIB" -lm \
+  -o "$WORK/host_corrupt"
+status=0
+timeout 120 "$WORK/host_corrupt" >"$WORK/host_corrupt.log" || status=$?
+if [ "$status" -eq 0 ] || ! grep -q "TensorFlow dropped" "$WORK/host_corrupt.log"; then
+  echo "the C test passed on a corrupted TensorFlow fixture: it checks nothing" >&2
+  exit 1
+fi
+echo "corrupted TensorFlow fixture: the C test fails, as it should ($(grep -c '^FAIL' "$WORK/host_corrupt.log") failed checks)"
 
 step "capi: host C test on i686 (32-bit size_t, x87 floats; gcc -m32, same sanitizers)"
 cargo build --quiet --release --manifest-path "$MANIFEST" --target i686-unknown-linux-gnu
 gcc -m32 -std=c99 -pedantic -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
   -fno-sanitize-recover=all -fno-omit-frame-pointer -Icapi/include -Icapi/tests -I"$WORK" \
-  capi/tests/host.c capi/tests/known_answers.c \
-  "$TARGET_DIR/i686-unknown-linux-gnu/release/libspatial_dropout_c.a" -lm -o "$WORK/host32"
-"$WORK/host32"
+  "${HOST_C[@]}" "$TARGET_DIR/i686-unknown-linux-gnu/release/libspatial_dropout_c.a" -lm \
+  -o "$WORK/host32"
+timeout 120 "$WORK/host32"
 
 step "capi: the header as C++98 and C++17"
 for std in c++98 c++17; do

@@ -9,9 +9,14 @@
  *     maps, kept elements become x * scale with scale = (float)(1.0 / (1.0 - rate)), dropped
  *     ones +0.0f exactly (also for NaN or inf inputs);
  *   - inference (training == 0) and rate 0 copy the input bit for bit; rate 1 writes +0.0f;
- *   - the layer's generator is XorShift128 seeded as rand_xorshift's seed_from_u64(seed):
- *     a fresh layer with seed s draws the same masks on every target, and successive training
- *     calls draw successive masks.
+ *   - masks: by default a layer draws TensorFlow's Keras masks. A layer with seed s drops on
+ *     its call number k exactly the maps Keras 3's SpatialDropout with seed=s drops on its k-th
+ *     drawing call (TensorFlow backend: eager calls, and step k of model.fit): TF's Philox
+ *     4x32-10 keyed by (s, k), the same on every target. A *drawing call* is a training call
+ *     with 0 < rate < 1, empty tensors included; each one adds 1 to the call number. See
+ *     spatial_dropout_set_masks for the Keras <= 3.4 and XLA variants and the crate 0.1's
+ *     XorShift scheme, spatial_dropout_set_calls to resume at step k, and
+ *     spatial_dropout_keras_mask for a mask without a layer.
  *
  * Memory: nothing is allocated. The layer lives in caller storage of type
  * `spatial_dropout_layer` (a static, a stack variable or a struct member); its size and
@@ -46,7 +51,7 @@ extern "C" {
 
 /* Bytes and alignment of a layer's storage. The Rust library checks at compile time that its
    layer fits (on every target it is built for); the numbers only change with a new version. */
-#define SPATIAL_DROPOUT_LAYER_SIZE 256
+#define SPATIAL_DROPOUT_LAYER_SIZE 320
 #define SPATIAL_DROPOUT_LAYER_ALIGN 8
 
 /* The longest layer name in bytes (UTF-8, without the terminating NUL). */
@@ -70,9 +75,28 @@ typedef union spatial_dropout_layer {
 #define SPATIAL_DROPOUT_CHANNELS_LAST 0
 #define SPATIAL_DROPOUT_CHANNELS_FIRST 1
 
+/* Mask schemes (int32_t, as data_format). The four Keras ones reproduce TensorFlow's Keras 3
+   bit for bit; they differ in how Keras reduces the seed and which bits of each Philox word
+   TensorFlow compares with the rate.
+   KERAS         Keras >= 3.5 on TensorFlow's CPU kernels (eager, model.fit in graph mode);
+                 the default of every created layer
+   KERAS_XLA     Keras >= 3.5 compiled by XLA (jit_compile=True, Keras's default on GPU)
+   KERAS_3_4     Keras <= 3.4 (seed and call number read as int32; the same masks as KERAS
+                 for seeds and call numbers below 2147483646)
+   KERAS_3_4_XLA Keras <= 3.4 compiled by XLA
+   XORSHIFT      the crate 0.1's scheme: XorShift128 seeded as rand_xorshift's
+                 seed_from_u64(seed), one draw per map, kept iff below the rate's threshold;
+                 its state runs on from call to call, so a call's mask depends on the sizes of
+                 the calls before it. Not a Keras mask. */
+#define SPATIAL_DROPOUT_MASKS_KERAS 0
+#define SPATIAL_DROPOUT_MASKS_KERAS_XLA 1
+#define SPATIAL_DROPOUT_MASKS_KERAS_3_4 2
+#define SPATIAL_DROPOUT_MASKS_KERAS_3_4_XLA 3
+#define SPATIAL_DROPOUT_MASKS_XORSHIFT 4
+
 /* Status codes. Functions return int32_t rather than this enum so that the ABI does not depend
-   on the compiler's enum size (arm-none-eabi-gcc uses short enums by default). Codes 1-9 are
-   the Rust crate's error variants; 100 and up are C-side checks. */
+   on the compiler's enum size (arm-none-eabi-gcc uses short enums by default). Codes 1-19 are
+   the Rust crate's error variants, one each; 100 and up are C-side checks. */
 typedef int32_t spatial_dropout_status;
 enum spatial_dropout_status_code {
     SPATIAL_DROPOUT_OK = 0,
@@ -87,7 +111,7 @@ enum spatial_dropout_status_code {
     SPATIAL_DROPOUT_ERROR_SHAPE_OVERFLOW = 4,
     /* a buffer length is not the product of the dims */
     SPATIAL_DROPOUT_ERROR_LENGTH_MISMATCH = 5,
-    /* a keep mask is too short (a core kernel error; the layer API does not produce it) */
+    /* spatial_dropout_keras_mask: keep_words < ceil(maps / 32) */
     SPATIAL_DROPOUT_ERROR_MASK_TOO_SHORT = 6,
     /* the name is longer than SPATIAL_DROPOUT_MAX_NAME_LEN bytes */
     SPATIAL_DROPOUT_ERROR_NAME_TOO_LONG = 7,
@@ -112,6 +136,11 @@ enum spatial_dropout_status_code {
     SPATIAL_DROPOUT_ERROR_INVALID_VALUE = 16,
     /* spatial_dropout_from_model_json: no SpatialDropout layer has that name */
     SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND = 17,
+    /* a mask scheme is none of the SPATIAL_DROPOUT_MASKS_* numbers */
+    SPATIAL_DROPOUT_ERROR_INVALID_MASKS = 18,
+    /* spatial_dropout_keras_mask with SPATIAL_DROPOUT_MASKS_XORSHIFT, whose masks are not a
+       function of (seed, call) */
+    SPATIAL_DROPOUT_ERROR_NOT_KERAS = 19,
     /* a required pointer is NULL */
     SPATIAL_DROPOUT_ERROR_NULL_POINTER = 100,
     /* a pointer is not aligned for its type (layer storage: SPATIAL_DROPOUT_LAYER_ALIGN) */
@@ -133,11 +162,12 @@ enum spatial_dropout_status_code {
    rank:        1, 2 or 3 (inputs have rank + 2 dims)
    rate:        0 <= rate <= 1
    data_format: SPATIAL_DROPOUT_CHANNELS_LAST or _CHANNELS_FIRST (rank 1: CHANNELS_LAST only)
-   has_seed:    nonzero: the config seed is `seed` and the generator starts from it;
-                zero: the config seed is null (Keras: seed=None) and the generator starts from
-                0 - call spatial_dropout_reseed with entropy (a TRNG) before training
+   has_seed:    nonzero: the config seed is `seed` and the masks start from it (call 0);
+                zero: the config seed is null (Keras: seed=None) and the masks start from
+                seed 0 - call spatial_dropout_reseed with entropy (a TRNG) before training
    name:        NUL-terminated UTF-8, at most SPATIAL_DROPOUT_MAX_NAME_LEN bytes, or NULL for
                 Keras's default "spatial_dropout{rank}d".
+   The layer draws SPATIAL_DROPOUT_MASKS_KERAS masks from call number 0.
    Overwrites whatever the storage held; on error the storage is unchanged. */
 spatial_dropout_status spatial_dropout_create(spatial_dropout_layer *layer, uint32_t rank,
                                               double rate, int32_t data_format, int has_seed,
@@ -153,8 +183,9 @@ spatial_dropout_status spatial_dropout_create(spatial_dropout_layer *layer, uint
      - dtype as "float32" or a float32 DTypePolicy object.
    rank: 1, 2 or 3, checked against a class_name if there is one (else WRONG_CLASS); or 0 to
    take the rank from the class_name (a bare config then fails with MISSING_KEY).
-   A null or missing seed gives a layer without a config seed: its generator starts from 0, so
-   call spatial_dropout_reseed with entropy before training (Keras draws a fresh seed). */
+   A null or missing seed gives a layer without a config seed: its masks start from seed 0, so
+   call spatial_dropout_reseed with entropy before training (Keras draws a fresh seed). The
+   layer draws SPATIAL_DROPOUT_MASKS_KERAS masks from call number 0. */
 spatial_dropout_status spatial_dropout_from_config(spatial_dropout_layer *layer, uint32_t rank,
                                                    const char *json, size_t json_len);
 
@@ -167,7 +198,9 @@ spatial_dropout_status spatial_dropout_from_model_json(spatial_dropout_layer *la
                                                        const char *name);
 
 /* Keras's call(inputs, training) out of place: writes `output`. Training (nonzero) with
-   0 < rate < 1 draws the next mask from the layer's generator; otherwise nothing is drawn.
+   0 < rate < 1 is a drawing call: it applies the scheme's mask for the current call number and
+   adds 1 to it, also on a tensor with no elements (which draws nothing and returns at once,
+   whatever its batch or channels). Otherwise nothing is drawn or counted.
    `output` may be exactly `input` (same pointer and length: the call runs in place); any
    other overlap is SPATIAL_DROPOUT_ERROR_OVERLAP. */
 spatial_dropout_status spatial_dropout_call(spatial_dropout_layer *layer, const float *input,
@@ -180,9 +213,10 @@ spatial_dropout_status spatial_dropout_call_in_place(spatial_dropout_layer *laye
                                                      size_t ndim, int training);
 
 /* The gradient of the last forward call: grad_inputs = grad_outputs * scale on the maps that
-   call kept and +0.0f on the others (after an inference call, a copy). Replays the generator
-   state from before that call, so no mask is stored; does not change the layer and may be
-   called more than once. `dims` must be those of that call. `grad_inputs` must not overlap
+   call kept and +0.0f on the others (after an inference call, a copy). The Keras schemes
+   recompute that call's mask from (seed, call number), XORSHIFT replays the generator state
+   from before the call, so no mask is stored; does not change the layer and may be called
+   more than once. `dims` must be those of that call. `grad_inputs` must not overlap
    `grad_outputs`. */
 spatial_dropout_status spatial_dropout_backward(const spatial_dropout_layer *layer,
                                                 const float *grad_outputs,
@@ -190,8 +224,43 @@ spatial_dropout_status spatial_dropout_backward(const spatial_dropout_layer *lay
                                                 size_t grad_inputs_len, const size_t *dims,
                                                 size_t ndim);
 
-/* Restarts the layer's generator from `seed`; the config seed stays as it was. */
+/* Restarts the layer's masks from `seed` at call number 0 (as a Keras SeedGenerator built with
+   that seed); the config seed stays as it was. */
 spatial_dropout_status spatial_dropout_reseed(spatial_dropout_layer *layer, uint64_t seed);
+
+/* Chooses how the layer draws its masks: one of the SPATIAL_DROPOUT_MASKS_* numbers (else
+   SPATIAL_DROPOUT_ERROR_INVALID_MASKS, the layer unchanged). The call number stays; choosing
+   XORSHIFT (again or anew) restarts its generator from the seed the masks come from (the
+   config seed, or that of the last spatial_dropout_reseed). Backward still replays the last
+   forward call as it was drawn. */
+spatial_dropout_status spatial_dropout_set_masks(spatial_dropout_layer *layer, int32_t masks);
+
+/* The layer's mask scheme (a SPATIAL_DROPOUT_MASKS_* number) into `*masks`. */
+spatial_dropout_status spatial_dropout_get_masks(const spatial_dropout_layer *layer,
+                                                 int32_t *masks);
+
+/* Sets the call number: the next drawing call draws Keras's mask of call `calls` (Keras's
+   seed_generator.state is [seed, calls]; in model.fit it is the training step). Resumes a
+   training run at step k, or reproduces step k of a TensorFlow run. With XORSHIFT only the
+   count changes: that generator runs on from where it is. */
+spatial_dropout_status spatial_dropout_set_calls(spatial_dropout_layer *layer, uint64_t calls);
+
+/* The call number into `*calls`: the drawing calls made since the layer was created or
+   reseeded (plus what spatial_dropout_set_calls set). */
+spatial_dropout_status spatial_dropout_get_calls(const spatial_dropout_layer *layer,
+                                                 uint64_t *calls);
+
+/* The keep mask a Keras layer with seed `seed` draws on its drawing call number `call` for a
+   tensor of `maps` = batch * channels maps, computed directly (no layer, no state): bit m % 32
+   of keep[m / 32] is set when map m is kept. For host tests against a TensorFlow run: step k of
+   model.fit without replaying the steps before it. Rate 0 sets every bit, rate 1 none. Bits
+   past `maps` in the last word are cleared; words past ceil(maps / 32) are left alone.
+   masks: a Keras scheme; SPATIAL_DROPOUT_MASKS_XORSHIFT gives SPATIAL_DROPOUT_ERROR_NOT_KERAS.
+   keep_words < ceil(maps / 32) gives SPATIAL_DROPOUT_ERROR_MASK_TOO_SHORT. On any error
+   nothing is written. */
+spatial_dropout_status spatial_dropout_keras_mask(uint32_t *keep, size_t keep_words, size_t maps,
+                                                  double rate, uint64_t seed, uint64_t call,
+                                                  int32_t masks);
 
 /* The layer's settings. Every out-pointer is required. `*has_seed` is 0 and `*seed` 0 for a
    layer whose config seed is null. */

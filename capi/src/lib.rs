@@ -17,8 +17,8 @@ use core::mem::{align_of, size_of};
 use core::ptr;
 
 use spatial_dropout::{
-    DataFormat, Error, MAX_DIMS, MAX_NAME_LEN, Rate, SpatialDropout, SpatialDropout1D,
-    SpatialDropout2D, SpatialDropout3D,
+    DataFormat, Error, MAX_DIMS, MAX_NAME_LEN, Masks, Rate, SpatialDropout, SpatialDropout1D,
+    SpatialDropout2D, SpatialDropout3D, keras_mask,
 };
 
 /// `?` for the exports, which return status codes: the value of `Ok`, or `return` the code of
@@ -96,6 +96,35 @@ pub struct spatial_dropout_layer {
 const CHANNELS_LAST: i32 = 0;
 /// `SPATIAL_DROPOUT_CHANNELS_FIRST`.
 const CHANNELS_FIRST: i32 = 1;
+
+/// The header's `SPATIAL_DROPOUT_MASKS_*` numbers, in order: the scheme of number `i` is
+/// `MASKS[i]`. The numbers never change; a new scheme gets the next one.
+const MASKS: [Masks; 5] = [
+    Masks::Keras,
+    Masks::KerasXla,
+    Masks::Keras34,
+    Masks::Keras34Xla,
+    Masks::XorShift,
+];
+
+/// The scheme of a `SPATIAL_DROPOUT_MASKS_*` number.
+fn masks_of(code: i32) -> Result<Masks, i32> {
+    usize::try_from(code)
+        .ok()
+        .and_then(|i| MASKS.get(i).copied())
+        .ok_or(SPATIAL_DROPOUT_ERROR_INVALID_MASKS)
+}
+
+/// The `SPATIAL_DROPOUT_MASKS_*` number of a scheme.
+fn masks_code(masks: Masks) -> i32 {
+    match masks {
+        Masks::Keras => 0,
+        Masks::KerasXla => 1,
+        Masks::Keras34 => 2,
+        Masks::Keras34Xla => 3,
+        Masks::XorShift => 4,
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Creation
@@ -276,6 +305,91 @@ pub unsafe extern "C" fn spatial_dropout_reseed(
     }
 }
 
+/// Chooses the layer's mask scheme. See the header.
+///
+/// # Safety
+/// `layer` is null or a created layer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_set_masks(
+    layer: *mut spatial_dropout_layer,
+    masks: i32,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = try_status!(unsafe { layer_mut(layer) });
+    let masks = try_status!(masks_of(masks));
+    layer.set_masks(masks);
+    SPATIAL_DROPOUT_OK
+}
+
+/// The layer's mask scheme. See the header.
+///
+/// # Safety
+/// `layer` is null or a created layer; `masks` is null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_get_masks(
+    layer: *const spatial_dropout_layer,
+    masks: *mut i32,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = try_status!(unsafe { layer_ref(layer) });
+    // SAFETY: the caller passes null or a writable `int32_t`.
+    unsafe { write_out(masks, masks_code(layer.masks())) }
+}
+
+/// Sets the layer's call number. See the header.
+///
+/// # Safety
+/// `layer` is null or a created layer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_set_calls(
+    layer: *mut spatial_dropout_layer,
+    calls: u64,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = try_status!(unsafe { layer_mut(layer) });
+    layer.set_calls(calls);
+    SPATIAL_DROPOUT_OK
+}
+
+/// The layer's call number. See the header.
+///
+/// # Safety
+/// `layer` is null or a created layer; `calls` is null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_get_calls(
+    layer: *const spatial_dropout_layer,
+    calls: *mut u64,
+) -> i32 {
+    // SAFETY: the caller passes a created layer or null.
+    let layer = try_status!(unsafe { layer_ref(layer) });
+    // SAFETY: the caller passes null or a writable `uint64_t`.
+    unsafe { write_out(calls, layer.calls()) }
+}
+
+/// The mask a Keras layer draws on call `call`, with no layer. See the header.
+///
+/// # Safety
+/// `keep` is null or points to `keep_words` writable `uint32_t`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn spatial_dropout_keras_mask(
+    keep: *mut u32,
+    keep_words: usize,
+    maps: usize,
+    rate: f64,
+    seed: u64,
+    call: u64,
+    masks: i32,
+) -> i32 {
+    let masks = try_status!(masks_of(masks));
+    let rate = try_status!(Rate::new(rate).map_err(code_of));
+    if !masks.is_keras() {
+        return SPATIAL_DROPOUT_ERROR_NOT_KERAS;
+    }
+    // SAFETY: `keep` holds `keep_words` words or is null.
+    let keep = try_status!(unsafe { slice_mut(keep, keep_words) });
+    status(keras_mask(keep, maps, rate, seed, call, masks))
+}
+
 /// The layer's settings. See the header.
 ///
 /// # Safety
@@ -396,6 +510,39 @@ impl Layer {
             Layer::D1(l) => l.name(),
             Layer::D2(l) => l.name(),
             Layer::D3(l) => l.name(),
+        }
+    }
+
+    fn masks(&self) -> Masks {
+        match self {
+            Layer::D1(l) => l.masks(),
+            Layer::D2(l) => l.masks(),
+            Layer::D3(l) => l.masks(),
+        }
+    }
+
+    fn set_masks(&mut self, masks: Masks) {
+        // `with_masks` is a builder: run it on a copy (a layer owns nothing to drop).
+        *self = match self {
+            Layer::D1(l) => Layer::D1(l.clone().with_masks(masks)),
+            Layer::D2(l) => Layer::D2(l.clone().with_masks(masks)),
+            Layer::D3(l) => Layer::D3(l.clone().with_masks(masks)),
+        };
+    }
+
+    fn calls(&self) -> u64 {
+        match self {
+            Layer::D1(l) => l.calls(),
+            Layer::D2(l) => l.calls(),
+            Layer::D3(l) => l.calls(),
+        }
+    }
+
+    fn set_calls(&mut self, calls: u64) {
+        match self {
+            Layer::D1(l) => l.set_calls(calls),
+            Layer::D2(l) => l.set_calls(calls),
+            Layer::D3(l) => l.set_calls(calls),
         }
     }
 
@@ -588,6 +735,22 @@ fn check<T>(ptr: *const T, len: usize) -> Result<(), i32> {
     } else {
         Err(SPATIAL_DROPOUT_ERROR_LENGTH_MISMATCH)
     }
+}
+
+/// Writes `value` through a caller's out-pointer, after checking it.
+///
+/// # Safety
+/// `out` is null or points to a writable `T`.
+unsafe fn write_out<T>(out: *mut T, value: T) -> i32 {
+    if out.is_null() {
+        return SPATIAL_DROPOUT_ERROR_NULL_POINTER;
+    }
+    if !out.is_aligned() {
+        return SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT;
+    }
+    // SAFETY: non-null and aligned (checked above); the caller passes a writable `T`.
+    unsafe { out.write(value) };
+    SPATIAL_DROPOUT_OK
 }
 
 /// Whether two element ranges share a byte. Empty ranges overlap nothing.

@@ -2,7 +2,8 @@
 //! (run by `.ci/hardening.sh`) checks every `unsafe` block of this crate for undefined
 //! behaviour: storage cast to the handle, slices made from pointers and lengths, in-place calls
 //! where input and output are one buffer, partly overlapping buffers, null and misaligned
-//! pointers, and text written into caller buffers.
+//! pointers, text written into caller buffers, out-parameters, and mask words written by
+//! `spatial_dropout_keras_mask`.
 
 // Test code: a failed expectation should panic, and C's casts are spelled as C spells them.
 #![allow(
@@ -14,7 +15,9 @@
 
 use core::ptr;
 
-use spatial_dropout::{DataFormat, Rate, SeedableRng, Shape, XorShiftRng, spatial_dropout};
+use spatial_dropout::{
+    DataFormat, Masks, Rate, SeedableRng, Shape, XorShiftRng, keras_mask, spatial_dropout,
+};
 
 use super::*;
 
@@ -37,7 +40,10 @@ fn input() -> [f32; LEN] {
     core::array::from_fn(|i| f32::from(u16::try_from(i).unwrap_or(0)) - 20.5)
 }
 
-/// The same call through the Rust kernel, for comparison.
+/// `SPATIAL_DROPOUT_MASKS_XORSHIFT`: the scheme [`expected`] computes.
+const XORSHIFT: i32 = 4;
+
+/// The same call through the Rust kernel with the XorShift scheme, for comparison.
 fn expected(seed: u64) -> [f32; LEN] {
     let shape = Shape::<2>::from_dims(&DIMS, DataFormat::ChannelsLast).unwrap();
     let mut out = [0.0; LEN];
@@ -56,6 +62,7 @@ fn create_call_backward_reseed_through_pointers() {
             spatial_dropout_create(l, 2, 0.5, CHANNELS_LAST, 1, 9, c"drop".as_ptr()),
             SPATIAL_DROPOUT_OK
         );
+        assert_eq!(spatial_dropout_set_masks(l, XORSHIFT), SPATIAL_DROPOUT_OK);
         let x = input();
         let mut y = [f32::NAN; LEN];
         let status =
@@ -150,6 +157,7 @@ fn bad_pointers_are_errors_and_change_nothing() {
             spatial_dropout_create(l, 2, 0.5, CHANNELS_LAST, 1, 3, ptr::null()),
             SPATIAL_DROPOUT_OK
         );
+        assert_eq!(spatial_dropout_set_masks(l, XORSHIFT), SPATIAL_DROPOUT_OK);
         let status = spatial_dropout_call(
             l,
             ptr::null(),
@@ -215,6 +223,7 @@ fn json_through_pointers() {
             spatial_dropout_from_config(l, 2, config.as_ptr().cast(), config.len()),
             SPATIAL_DROPOUT_OK
         );
+        assert_eq!(spatial_dropout_set_masks(l, XORSHIFT), SPATIAL_DROPOUT_OK);
         let mut buf = [0 as c_char; 128];
         let mut len = 0usize;
         assert_eq!(
@@ -238,5 +247,132 @@ fn json_through_pointers() {
             SPATIAL_DROPOUT_OK
         );
         assert_eq!(y, expected(9));
+    }
+}
+
+/// The Keras masks of a layer: scheme and call number through out-pointers, and the stateless
+/// mask written into caller words, each against the core's `keras_mask`.
+#[test]
+fn masks_calls_and_keras_mask_through_pointers() {
+    const MAPS: usize = 2 * 4; // DIMS: batch 2, channels 4
+    let core = |call: u64, masks: Masks| {
+        let mut keep = [0u32; 1];
+        keras_mask(&mut keep, MAPS, Rate::new(0.5).unwrap(), 9, call, masks).unwrap();
+        keep[0]
+    };
+    let kept = |y: &[f32; LEN]| {
+        // channels_last [2, 3, 2, 4]: element i is map (i / 24) * 4 + i % 4
+        let mut keep = 0u32;
+        for (i, &v) in y.iter().enumerate() {
+            if v != 0.0 {
+                keep |= 1 << ((i / 24) * 4 + i % 4);
+            }
+        }
+        keep
+    };
+    let mut s = storage();
+    let l = layer_ptr(&mut s);
+    // SAFETY: the pointers come from live locals of the stated lengths; the null and
+    // misaligned pointers are what the functions must refuse.
+    unsafe {
+        assert_eq!(
+            spatial_dropout_create(l, 2, 0.5, CHANNELS_LAST, 1, 9, ptr::null()),
+            SPATIAL_DROPOUT_OK
+        );
+        let (mut masks, mut calls) = (-1i32, u64::MAX);
+        assert_eq!(spatial_dropout_get_masks(l, &mut masks), SPATIAL_DROPOUT_OK);
+        assert_eq!(spatial_dropout_get_calls(l, &mut calls), SPATIAL_DROPOUT_OK);
+        assert_eq!((masks, calls), (0, 0));
+        // Every input element is nonzero, so the output shows the mask.
+        let x = [1.0f32; LEN];
+        let mut y = [f32::NAN; LEN];
+        for (code, scheme) in [
+            (0, Masks::Keras),
+            (1, Masks::KerasXla),
+            (3, Masks::Keras34Xla),
+        ] {
+            assert_eq!(spatial_dropout_set_masks(l, code), SPATIAL_DROPOUT_OK);
+            assert_eq!(spatial_dropout_set_calls(l, 41), SPATIAL_DROPOUT_OK);
+            let status =
+                spatial_dropout_call(l, x.as_ptr(), LEN, y.as_mut_ptr(), LEN, DIMS.as_ptr(), 4, 1);
+            assert_eq!(status, SPATIAL_DROPOUT_OK);
+            assert_eq!(kept(&y), core(41, scheme), "{scheme}");
+            assert_eq!(spatial_dropout_get_calls(l, &mut calls), SPATIAL_DROPOUT_OK);
+            assert_eq!(calls, 42);
+            assert_eq!(spatial_dropout_get_masks(l, &mut masks), SPATIAL_DROPOUT_OK);
+            assert_eq!(masks, code);
+        }
+
+        // Out-pointers: null and misaligned are refused and not written.
+        let mut words = [0u64; 2];
+        let odd = words.as_mut_ptr().cast::<u8>().wrapping_add(1);
+        assert_eq!(
+            spatial_dropout_get_calls(l, ptr::null_mut()),
+            SPATIAL_DROPOUT_ERROR_NULL_POINTER
+        );
+        assert_eq!(
+            spatial_dropout_get_calls(l, odd.cast()),
+            SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT
+        );
+        assert_eq!(
+            spatial_dropout_get_masks(l, odd.cast()),
+            SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT
+        );
+        assert_eq!(words, [0, 0]);
+        assert_eq!(
+            spatial_dropout_set_masks(l, 5),
+            SPATIAL_DROPOUT_ERROR_INVALID_MASKS
+        );
+        assert_eq!(
+            spatial_dropout_set_calls(ptr::null_mut(), 1),
+            SPATIAL_DROPOUT_ERROR_NULL_POINTER
+        );
+
+        // The stateless mask: into caller words, the word after it untouched.
+        let mut keep = [0xa5a5_a5a5u32; 3];
+        let status = spatial_dropout_keras_mask(keep.as_mut_ptr(), 2, 40, 0.5, 9, 7, 2);
+        assert_eq!(status, SPATIAL_DROPOUT_OK);
+        let mut want = [0u32; 2];
+        keras_mask(&mut want, 40, Rate::new(0.5).unwrap(), 9, 7, Masks::Keras34).unwrap();
+        assert_eq!(keep, [want[0], want[1], 0xa5a5_a5a5]);
+        let odd = keep.as_mut_ptr().cast::<u8>().wrapping_add(1).cast::<u32>();
+        let refused = [
+            (
+                spatial_dropout_keras_mask(odd, 2, 40, 0.5, 9, 7, 0),
+                SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT,
+            ),
+            (
+                spatial_dropout_keras_mask(ptr::null_mut(), 2, 40, 0.5, 9, 7, 0),
+                SPATIAL_DROPOUT_ERROR_NULL_POINTER,
+            ),
+            (
+                spatial_dropout_keras_mask(keep.as_mut_ptr(), 1, 40, 0.5, 9, 7, 0),
+                SPATIAL_DROPOUT_ERROR_MASK_TOO_SHORT,
+            ),
+            (
+                spatial_dropout_keras_mask(keep.as_mut_ptr(), 2, 40, 0.5, 9, 7, XORSHIFT),
+                SPATIAL_DROPOUT_ERROR_NOT_KERAS,
+            ),
+            (
+                spatial_dropout_keras_mask(keep.as_mut_ptr(), 2, 40, 0.5, 9, 7, -1),
+                SPATIAL_DROPOUT_ERROR_INVALID_MASKS,
+            ),
+            (
+                spatial_dropout_keras_mask(keep.as_mut_ptr(), 2, 40, f64::NAN, 9, 7, 0),
+                SPATIAL_DROPOUT_ERROR_INVALID_RATE,
+            ),
+        ];
+        for (got, wanted) in refused {
+            assert_eq!(got, wanted);
+        }
+        assert_eq!(
+            keep,
+            [want[0], want[1], 0xa5a5_a5a5],
+            "a refused call wrote"
+        );
+        assert_eq!(
+            spatial_dropout_keras_mask(ptr::null_mut(), 0, 0, 0.5, 9, 7, 0),
+            SPATIAL_DROPOUT_OK
+        );
     }
 }

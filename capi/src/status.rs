@@ -23,6 +23,8 @@ pub const SPATIAL_DROPOUT_ERROR_NOISE_SHAPE: i32 = 14;
 pub const SPATIAL_DROPOUT_ERROR_MISSING_KEY: i32 = 15;
 pub const SPATIAL_DROPOUT_ERROR_INVALID_VALUE: i32 = 16;
 pub const SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND: i32 = 17;
+pub const SPATIAL_DROPOUT_ERROR_INVALID_MASKS: i32 = 18;
+pub const SPATIAL_DROPOUT_ERROR_NOT_KERAS: i32 = 19;
 pub const SPATIAL_DROPOUT_ERROR_NULL_POINTER: i32 = 100;
 pub const SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT: i32 = 101;
 pub const SPATIAL_DROPOUT_ERROR_BAD_RANK: i32 = 102;
@@ -51,6 +53,8 @@ pub fn code_of(error: Error) -> i32 {
         Error::MissingKey { .. } => SPATIAL_DROPOUT_ERROR_MISSING_KEY,
         Error::InvalidValue { .. } => SPATIAL_DROPOUT_ERROR_INVALID_VALUE,
         Error::LayerNotFound => SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND,
+        Error::InvalidMasks => SPATIAL_DROPOUT_ERROR_INVALID_MASKS,
+        Error::NotKeras => SPATIAL_DROPOUT_ERROR_NOT_KERAS,
         // `Error` is non-exhaustive: a variant added to the core after this list was written
         // still gets a code, and the unit test below names every variant this list knows.
         _ => SPATIAL_DROPOUT_ERROR_UNKNOWN,
@@ -105,6 +109,12 @@ pub fn message(code: i32) -> &'static CStr {
         }
         SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND => {
             c"no SpatialDropout layer of the model JSON has that name"
+        }
+        SPATIAL_DROPOUT_ERROR_INVALID_MASKS => {
+            c"the mask scheme is none of SPATIAL_DROPOUT_MASKS_KERAS, _KERAS_XLA, _KERAS_3_4, _KERAS_3_4_XLA, _XORSHIFT"
+        }
+        SPATIAL_DROPOUT_ERROR_NOT_KERAS => {
+            c"a Keras mask was asked of the XorShift scheme, whose masks are not a function of (seed, call)"
         }
         SPATIAL_DROPOUT_ERROR_NULL_POINTER => c"a required pointer is NULL",
         SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT => {
@@ -172,6 +182,8 @@ mod tests {
                 expected: "an integer",
             },
             Error::LayerNotFound,
+            Error::InvalidMasks,
+            Error::NotKeras,
         ];
         let mut codes: Vec<i32> = errors.iter().map(|&e| code_of(e)).collect();
         assert!(!codes.contains(&SPATIAL_DROPOUT_ERROR_UNKNOWN));

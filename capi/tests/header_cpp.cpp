@@ -8,6 +8,19 @@ int main() {
     if (spatial_dropout_create(&layer, 2, 0.5, SPATIAL_DROPOUT_CHANNELS_LAST, 1, 7, "cpp") !=
         SPATIAL_DROPOUT_OK)
         return 1;
+    int32_t masks = -1;
+    uint64_t calls = 1;
+    if (spatial_dropout_get_masks(&layer, &masks) != SPATIAL_DROPOUT_OK ||
+        masks != SPATIAL_DROPOUT_MASKS_KERAS ||
+        spatial_dropout_set_calls(&layer, 5) != SPATIAL_DROPOUT_OK ||
+        spatial_dropout_get_calls(&layer, &calls) != SPATIAL_DROPOUT_OK || calls != 5 ||
+        spatial_dropout_set_masks(&layer, SPATIAL_DROPOUT_MASKS_XORSHIFT) != SPATIAL_DROPOUT_OK)
+        return 1;
+    uint32_t keep[1];
+    if (spatial_dropout_keras_mask(keep, 1, 8, 0.5, 42, 0, SPATIAL_DROPOUT_MASKS_KERAS) !=
+            SPATIAL_DROPOUT_OK ||
+        keep[0] != 0x64u) // Keras's SpatialDropout3D(0.5, seed=42), call 0, 8 maps
+        return 1;
     const char *message = spatial_dropout_error_message(SPATIAL_DROPOUT_ERROR_BAD_RANK);
     return message[0] == '\0' ? 1 : 0;
 }

@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "keras_masks.h"
 #include "known_answers.h"
 #include "spatial_dropout.h"
 
@@ -277,6 +279,270 @@ static void test_config(void) {
            seed == 1);
 }
 
+/* Fills `x` with ones and calls `layer` in training on it; returns the keep word of its (at most
+   32) maps read from the output: bit m set when map m holds `scale`. */
+static uint32_t keep_of_call(spatial_dropout_layer *layer, const size_t *dims, size_t ndim,
+                             size_t maps, float scale) {
+    static float x[256], y[256];
+    size_t len = 1, i, map_len;
+    uint32_t keep = 0;
+    for (i = 0; i < ndim; i++) len *= dims[i];
+    for (i = 0; i < len; i++) x[i] = 1.0f;
+    EXPECT(len <= 256 && maps <= 32 && maps > 0);
+    EXPECT_STATUS(spatial_dropout_call(layer, x, len, y, len, dims, ndim, 1), SPATIAL_DROPOUT_OK);
+    map_len = len / maps;
+    /* channels_last: element i is map (i / (map_len * channels)) * channels + i % channels */
+    for (i = 0; i < len; i++) {
+        size_t channels = dims[ndim - 1];
+        size_t m = (i / (map_len * channels)) * channels + i % channels;
+        if (y[i] == scale) keep |= 1u << m;
+    }
+    return keep;
+}
+
+static void test_masks_and_calls(void) {
+    /* Keras: SpatialDropout3D(0.5, seed=42) on ones of [2, 2, 2, 2, 4] kept maps 2, 5 and 6 on
+       its first call (tests/fixtures/keras_masks.json, case "quickstart") */
+    static const size_t quick[5] = {2, 2, 2, 2, 4};
+    static const size_t small[4] = {1, 2, 2, 20}; /* 20 maps */
+    static float x[16];
+    spatial_dropout_layer layer, zeroed, before;
+    int32_t masks = -1;
+    uint64_t calls = 99, misaligned_u64[2];
+    uint32_t keep[3], want;
+    size_t i;
+
+    memset(&zeroed, 0, sizeof zeroed);
+    EXPECT_STATUS(spatial_dropout_create(&layer, 3, 0.5, 0, 1, 42, NULL), SPATIAL_DROPOUT_OK);
+    EXPECT_STATUS(spatial_dropout_get_masks(&layer, &masks), SPATIAL_DROPOUT_OK);
+    EXPECT(masks == SPATIAL_DROPOUT_MASKS_KERAS);
+    EXPECT_STATUS(spatial_dropout_get_calls(&layer, &calls), SPATIAL_DROPOUT_OK);
+    EXPECT(calls == 0);
+    EXPECT(keep_of_call(&layer, quick, 5, 8, 2.0f) == 0x64u);
+    EXPECT_STATUS(spatial_dropout_get_calls(&layer, &calls), SPATIAL_DROPOUT_OK);
+    EXPECT(calls == 1);
+    EXPECT_STATUS(spatial_dropout_keras_mask(keep, 1, 8, 0.5, 42, 0, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_OK);
+    EXPECT(keep[0] == 0x64u);
+    /* set_calls: the next call draws call k's mask; reseed restarts at call 0 */
+    EXPECT_STATUS(spatial_dropout_keras_mask(keep, 1, 8, 0.5, 42, 1000, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_OK);
+    want = keep[0];
+    EXPECT_STATUS(spatial_dropout_set_calls(&layer, 1000), SPATIAL_DROPOUT_OK);
+    EXPECT(keep_of_call(&layer, quick, 5, 8, 2.0f) == want);
+    EXPECT_STATUS(spatial_dropout_get_calls(&layer, &calls), SPATIAL_DROPOUT_OK);
+    EXPECT(calls == 1001);
+    EXPECT_STATUS(spatial_dropout_reseed(&layer, 42), SPATIAL_DROPOUT_OK);
+    EXPECT_STATUS(spatial_dropout_get_calls(&layer, &calls), SPATIAL_DROPOUT_OK);
+    EXPECT(calls == 0);
+    EXPECT(keep_of_call(&layer, quick, 5, 8, 2.0f) == 0x64u);
+    /* the call number wraps like Keras's uint64 counter would */
+    EXPECT_STATUS(spatial_dropout_set_calls(&layer, UINT64_MAX), SPATIAL_DROPOUT_OK);
+    EXPECT_STATUS(spatial_dropout_keras_mask(keep, 1, 8, 0.5, 42, UINT64_MAX,
+                                             SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_OK);
+    EXPECT(keep_of_call(&layer, quick, 5, 8, 2.0f) == keep[0]);
+    EXPECT_STATUS(spatial_dropout_get_calls(&layer, &calls), SPATIAL_DROPOUT_OK);
+    EXPECT(calls == 0);
+    /* inference, rate 0 and rate 1 are not drawing calls */
+    {
+        static float z[80];
+        static const double rates[3] = {0.3, 0.0, 1.0};
+        for (i = 0; i < 3; i++) {
+            EXPECT_STATUS(spatial_dropout_create(&layer, 2, rates[i], 0, 1, 5, NULL),
+                          SPATIAL_DROPOUT_OK);
+            EXPECT_STATUS(spatial_dropout_call_in_place(&layer, z, 80, small, 4, i == 0 ? 0 : 1),
+                          SPATIAL_DROPOUT_OK);
+            EXPECT_STATUS(spatial_dropout_call(&layer, z, 80, x, 0, small, 4, 1),
+                          SPATIAL_DROPOUT_ERROR_LENGTH_MISMATCH); /* errors count nothing */
+            EXPECT_STATUS(spatial_dropout_get_calls(&layer, &calls), SPATIAL_DROPOUT_OK);
+            EXPECT(calls == 0);
+        }
+    }
+
+    /* every Keras scheme through the layer equals keras_mask of that scheme; the XLA variants
+       differ from the CPU one on some call of this 20-map tensor */
+    {
+        static const int32_t schemes[4] = {
+            SPATIAL_DROPOUT_MASKS_KERAS, SPATIAL_DROPOUT_MASKS_KERAS_XLA,
+            SPATIAL_DROPOUT_MASKS_KERAS_3_4, SPATIAL_DROPOUT_MASKS_KERAS_3_4_XLA};
+        const uint64_t seed = 4294967296ull + 5u; /* above 2^32: the <= 3.4 variants differ */
+        uint32_t got[4][4];
+        size_t s, k;
+        for (s = 0; s < 4; s++) {
+            EXPECT_STATUS(spatial_dropout_create(&layer, 2, 0.5, 0, 1, seed, NULL),
+                          SPATIAL_DROPOUT_OK);
+            EXPECT_STATUS(spatial_dropout_set_masks(&layer, schemes[s]), SPATIAL_DROPOUT_OK);
+            EXPECT_STATUS(spatial_dropout_get_masks(&layer, &masks), SPATIAL_DROPOUT_OK);
+            EXPECT(masks == schemes[s]);
+            for (k = 0; k < 4; k++) {
+                got[s][k] = keep_of_call(&layer, small, 4, 20, 2.0f);
+                EXPECT_STATUS(spatial_dropout_keras_mask(keep, 1, 20, 0.5, seed, k, schemes[s]),
+                              SPATIAL_DROPOUT_OK);
+                EXPECT(keep[0] == got[s][k]);
+            }
+        }
+        EXPECT(memcmp(got[0], got[1], sizeof got[0]) != 0);
+        EXPECT(memcmp(got[0], got[2], sizeof got[0]) != 0);
+        EXPECT(memcmp(got[2], got[3], sizeof got[0]) != 0);
+    }
+
+    /* XORSHIFT: the crate 0.1's masks, selected explicitly; switching keeps the call number */
+    EXPECT_STATUS(spatial_dropout_create(&layer, 2, 0.5, 0, 1, 7, NULL), SPATIAL_DROPOUT_OK);
+    EXPECT_STATUS(spatial_dropout_set_calls(&layer, 3), SPATIAL_DROPOUT_OK);
+    EXPECT_STATUS(spatial_dropout_set_masks(&layer, SPATIAL_DROPOUT_MASKS_XORSHIFT),
+                  SPATIAL_DROPOUT_OK);
+    EXPECT_STATUS(spatial_dropout_get_masks(&layer, &masks), SPATIAL_DROPOUT_OK);
+    EXPECT(masks == SPATIAL_DROPOUT_MASKS_XORSHIFT);
+    EXPECT_STATUS(spatial_dropout_get_calls(&layer, &calls), SPATIAL_DROPOUT_OK);
+    EXPECT(calls == 3);
+    want = keep_of_call(&layer, small, 4, 20, 2.0f);
+    EXPECT_STATUS(spatial_dropout_get_calls(&layer, &calls), SPATIAL_DROPOUT_OK);
+    EXPECT(calls == 4);
+    EXPECT_STATUS(spatial_dropout_reseed(&layer, 7), SPATIAL_DROPOUT_OK);
+    EXPECT(keep_of_call(&layer, small, 4, 20, 2.0f) == want);
+
+    /* errors change nothing */
+    before = layer;
+    EXPECT_STATUS(spatial_dropout_set_masks(&layer, 5), SPATIAL_DROPOUT_ERROR_INVALID_MASKS);
+    EXPECT_STATUS(spatial_dropout_set_masks(&layer, -1), SPATIAL_DROPOUT_ERROR_INVALID_MASKS);
+    EXPECT_STATUS(spatial_dropout_set_masks(NULL, 0), SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT_STATUS(spatial_dropout_set_calls(NULL, 0), SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT_STATUS(spatial_dropout_get_masks(&layer, NULL), SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT_STATUS(spatial_dropout_get_calls(&layer, NULL), SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT_STATUS(spatial_dropout_get_masks(NULL, &masks), SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT_STATUS(spatial_dropout_get_calls(NULL, &calls), SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT_STATUS(spatial_dropout_get_calls(&layer, (uint64_t *)(void *)((char *)misaligned_u64 + 1)),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT_STATUS(spatial_dropout_get_masks(&layer, (int32_t *)(void *)((char *)misaligned_u64 + 1)),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(memcmp(&layer, &before, sizeof layer) == 0);
+    EXPECT_STATUS(spatial_dropout_set_masks(&zeroed, 0), SPATIAL_DROPOUT_ERROR_NOT_CREATED);
+    EXPECT_STATUS(spatial_dropout_get_masks(&zeroed, &masks), SPATIAL_DROPOUT_ERROR_NOT_CREATED);
+    EXPECT_STATUS(spatial_dropout_set_calls(&zeroed, 1), SPATIAL_DROPOUT_ERROR_NOT_CREATED);
+    EXPECT_STATUS(spatial_dropout_get_calls(&zeroed, &calls), SPATIAL_DROPOUT_ERROR_NOT_CREATED);
+
+    /* keras_mask: rates 0 and 1, lengths, errors that write nothing */
+    keep[0] = keep[1] = keep[2] = 0x12345678u;
+    EXPECT_STATUS(spatial_dropout_keras_mask(keep, 3, 40, 0.0, 1, 0, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_OK);
+    EXPECT(keep[0] == 0xffffffffu && keep[1] == 0xffu && keep[2] == 0x12345678u);
+    EXPECT_STATUS(spatial_dropout_keras_mask(keep, 2, 40, 1.0, 1, 0, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_OK);
+    EXPECT(keep[0] == 0u && keep[1] == 0u && keep[2] == 0x12345678u);
+    EXPECT_STATUS(spatial_dropout_keras_mask(NULL, 0, 0, 0.5, 1, 0, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_OK);
+    keep[0] = keep[1] = keep[2] = 0x12345678u;
+    EXPECT_STATUS(spatial_dropout_keras_mask(keep, 1, 33, 0.5, 1, 0, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_ERROR_MASK_TOO_SHORT);
+    EXPECT_STATUS(spatial_dropout_keras_mask(NULL, 0, 1, 0.5, 1, 0, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_ERROR_MASK_TOO_SHORT);
+    EXPECT_STATUS(spatial_dropout_keras_mask(NULL, 1, 1, 0.5, 1, 0, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT_STATUS(spatial_dropout_keras_mask(keep, 3, 40, 0.5, 1, 0,
+                                             SPATIAL_DROPOUT_MASKS_XORSHIFT),
+                  SPATIAL_DROPOUT_ERROR_NOT_KERAS);
+    EXPECT_STATUS(spatial_dropout_keras_mask(keep, 3, 40, 0.5, 1, 0, 5),
+                  SPATIAL_DROPOUT_ERROR_INVALID_MASKS);
+    EXPECT_STATUS(spatial_dropout_keras_mask(keep, 3, 40, 1.5, 1, 0, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_ERROR_INVALID_RATE);
+    EXPECT_STATUS(spatial_dropout_keras_mask(keep, 3, 40, NAN, 1, 0, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_ERROR_INVALID_RATE);
+    EXPECT_STATUS(spatial_dropout_keras_mask((uint32_t *)(void *)((char *)keep + 1), 2, 40, 0.5, 1,
+                                             0, SPATIAL_DROPOUT_MASKS_KERAS),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(keep[0] == 0x12345678u && keep[1] == 0x12345678u && keep[2] == 0x12345678u);
+}
+
+/* A training call on a tensor with no elements draws nothing and returns at once, however large
+   its batch or channels, and still counts as a call (Keras's seed state advances there too). */
+static void test_empty_tensors(void) {
+    static const int32_t schemes[3] = {SPATIAL_DROPOUT_MASKS_KERAS,
+                                       SPATIAL_DROPOUT_MASKS_KERAS_XLA,
+                                       SPATIAL_DROPOUT_MASKS_XORSHIFT};
+    const size_t huge = SIZE_MAX / 4;
+    size_t last_dims[3][5], first_dims[5], overflow[5];
+    spatial_dropout_layer last, first;
+    uint64_t calls = 0, want;
+    float dummy[1];
+    clock_t start, stop;
+    double seconds;
+    size_t s, d;
+
+    /* channels_last: {huge, 1, 0, 1, 1} (huge batch, no elements per map), a zero batch with
+       huge channels, and both at once */
+    {
+        const size_t a[5] = {huge, 1, 0, 1, 1}, b[5] = {0, 1, 1, 1, huge}, c[5] = {huge, 0, 0, 0, 1};
+        memcpy(last_dims[0], a, sizeof a);
+        memcpy(last_dims[1], b, sizeof b);
+        memcpy(last_dims[2], c, sizeof c);
+    }
+    {
+        const size_t f[5] = {0, huge, 1, 1, 1}, o[5] = {huge, 1, 1, 0, huge};
+        memcpy(first_dims, f, sizeof f);
+        memcpy(overflow, o, sizeof o);
+    }
+    start = clock();
+    for (s = 0; s < 3; s++) {
+        EXPECT_STATUS(spatial_dropout_create(&last, 3, 0.5, SPATIAL_DROPOUT_CHANNELS_LAST, 1, 42,
+                                             NULL),
+                      SPATIAL_DROPOUT_OK);
+        EXPECT_STATUS(spatial_dropout_create(&first, 3, 0.5, SPATIAL_DROPOUT_CHANNELS_FIRST, 1, 42,
+                                             NULL),
+                      SPATIAL_DROPOUT_OK);
+        EXPECT_STATUS(spatial_dropout_set_masks(&last, schemes[s]), SPATIAL_DROPOUT_OK);
+        EXPECT_STATUS(spatial_dropout_set_masks(&first, schemes[s]), SPATIAL_DROPOUT_OK);
+        want = 0;
+        for (d = 0; d < 3; d++) {
+            EXPECT_STATUS(spatial_dropout_call(&last, NULL, 0, NULL, 0, last_dims[d], 5, 1),
+                          SPATIAL_DROPOUT_OK);
+            EXPECT_STATUS(spatial_dropout_get_calls(&last, &calls), SPATIAL_DROPOUT_OK);
+            EXPECT(calls == ++want);
+            EXPECT_STATUS(spatial_dropout_call_in_place(&last, dummy, 0, last_dims[d], 5, 1),
+                          SPATIAL_DROPOUT_OK);
+            EXPECT_STATUS(spatial_dropout_get_calls(&last, &calls), SPATIAL_DROPOUT_OK);
+            EXPECT(calls == ++want);
+            EXPECT_STATUS(spatial_dropout_backward(&last, NULL, 0, NULL, 0, last_dims[d], 5),
+                          SPATIAL_DROPOUT_OK);
+            /* inference draws and counts nothing */
+            EXPECT_STATUS(spatial_dropout_call(&last, NULL, 0, NULL, 0, last_dims[d], 5, 0),
+                          SPATIAL_DROPOUT_OK);
+            EXPECT_STATUS(spatial_dropout_get_calls(&last, &calls), SPATIAL_DROPOUT_OK);
+            EXPECT(calls == want);
+        }
+        EXPECT_STATUS(spatial_dropout_call(&first, NULL, 0, NULL, 0, first_dims, 5, 1),
+                      SPATIAL_DROPOUT_OK);
+        EXPECT_STATUS(spatial_dropout_backward(&first, NULL, 0, NULL, 0, first_dims, 5),
+                      SPATIAL_DROPOUT_OK);
+        EXPECT_STATUS(spatial_dropout_get_calls(&first, &calls), SPATIAL_DROPOUT_OK);
+        EXPECT(calls == 1);
+        /* batch * channels overflowing size_t is an error, not a call */
+        EXPECT_STATUS(spatial_dropout_call(&last, NULL, 0, NULL, 0, overflow, 5, 1),
+                      SPATIAL_DROPOUT_ERROR_SHAPE_OVERFLOW);
+        EXPECT_STATUS(spatial_dropout_get_calls(&last, &calls), SPATIAL_DROPOUT_OK);
+        EXPECT(calls == want);
+    }
+    stop = clock();
+    seconds = (double)(stop - start) / CLOCKS_PER_SEC;
+    printf("empty tensors: 21 training calls (dims {SIZE_MAX/4, 1, 0, 1, 1}, zero batch with "
+           "SIZE_MAX/4 channels, both layouts, 3 schemes) took %.6f s of CPU\n",
+           seconds);
+    EXPECT(seconds < 1.0);
+
+    /* after empty calls, a Keras layer draws the mask of the next call number */
+    {
+        static const size_t quick[5] = {2, 2, 2, 2, 4};
+        uint32_t keep;
+        EXPECT_STATUS(spatial_dropout_create(&last, 3, 0.5, 0, 1, 42, NULL), SPATIAL_DROPOUT_OK);
+        EXPECT_STATUS(spatial_dropout_call(&last, NULL, 0, NULL, 0, last_dims[0], 5, 1),
+                      SPATIAL_DROPOUT_OK);
+        EXPECT_STATUS(spatial_dropout_keras_mask(&keep, 1, 8, 0.5, 42, 1,
+                                                 SPATIAL_DROPOUT_MASKS_KERAS),
+                      SPATIAL_DROPOUT_OK);
+        EXPECT(keep_of_call(&last, quick, 5, 8, 2.0f) == keep);
+    }
+}
+
 static void test_messages(void) {
     static const spatial_dropout_status codes[] = {
         SPATIAL_DROPOUT_OK,
@@ -297,6 +563,8 @@ static void test_messages(void) {
         SPATIAL_DROPOUT_ERROR_MISSING_KEY,
         SPATIAL_DROPOUT_ERROR_INVALID_VALUE,
         SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND,
+        SPATIAL_DROPOUT_ERROR_INVALID_MASKS,
+        SPATIAL_DROPOUT_ERROR_NOT_KERAS,
         SPATIAL_DROPOUT_ERROR_NULL_POINTER,
         SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT,
         SPATIAL_DROPOUT_ERROR_BAD_RANK,
@@ -318,13 +586,16 @@ static void test_messages(void) {
 }
 
 int main(void) {
-    unsigned vector_failures;
+    unsigned vector_failures, keras_failures, pairs = 0, empty = 0;
     EXPECT(sizeof(spatial_dropout_layer) == SPATIAL_DROPOUT_LAYER_SIZE);
     test_create();
     test_calls();
     test_config();
+    test_masks_and_calls();
+    test_empty_tensors();
     test_messages();
     printf("error paths: %u checks, %u failed\n", passed + failed, failed);
     vector_failures = ka_run_all(print);
-    return failed == 0 && vector_failures == 0 ? 0 : 1;
+    keras_failures = km_run_all(print, &pairs, &empty);
+    return failed == 0 && vector_failures == 0 && keras_failures == 0 ? 0 : 1;
 }

@@ -164,6 +164,7 @@ static void run_case(const ka_case *c) {
     int32_t format = -1;
     int has_seed = 0;
     uint64_t seed = 0;
+    int32_t masks = -1;
 
     for (j = 0; j < c->len; j++) {
         input[j] = input_value((uint32_t)j);
@@ -171,6 +172,12 @@ static void run_case(const ka_case *c) {
     }
     if (!check_status(spatial_dropout_create(&a, c->rank, rate, c->data_format, 1, c->seed, NULL),
                       c, 0, "create"))
+        return;
+    check_status(spatial_dropout_get_masks(&a, &masks), c, 0, "get_masks");
+    check(masks == SPATIAL_DROPOUT_MASKS_KERAS, c, 0, "a created layer draws Keras's masks");
+    /* these vectors are the crate 0.1's XorShift masks, not Keras's: select that scheme */
+    if (!check_status(spatial_dropout_set_masks(&a, SPATIAL_DROPOUT_MASKS_XORSHIFT), c, 0,
+                      "set_masks(XORSHIFT)"))
         return;
     b = a; /* a layer holds no pointers: a copy is an independent layer in the same state */
 
@@ -226,7 +233,9 @@ static void run_case(const ka_case *c) {
                      "get_config")) {
         check(len > 0 && text[len] == '\0', c, 0, "get_config is NUL-terminated");
         if (check_status(spatial_dropout_from_config(&d, c->rank, text, len), c, 0,
-                         "from_config(get_config)")) {
+                         "from_config(get_config)") &&
+            check_status(spatial_dropout_set_masks(&d, SPATIAL_DROPOUT_MASKS_XORSHIFT), c, 0,
+                         "set_masks(XORSHIFT) of the layer from config")) {
             check_status(spatial_dropout_get_config(&d, again, sizeof again, &len2), c, 0,
                          "get_config of the copy");
             check(len2 == len && memcmp(text, again, len) == 0, c, 0,

@@ -14,8 +14,9 @@ typedef struct ka_call {
     const uint32_t *output_bits;
 } ka_call;
 
-/* One case: a fresh layer SpatialDropout{rank}D(rate, data_format, seed) called in training on
-   the same input once per entry of `calls`. */
+/* One case: a fresh layer SpatialDropout{rank}D(rate, data_format, seed) with the XorShift
+   mask scheme (SPATIAL_DROPOUT_MASKS_XORSHIFT: these are the crate 0.1's vectors, not Keras's
+   masks) called in training on the same input once per entry of `calls`. */
 typedef struct ka_case {
     const char *name;
     uint64_t seed;
@@ -35,7 +36,7 @@ typedef struct ka_case {
 typedef void (*ka_print_fn)(const char *text);
 
 /* Runs every case through every path of the C API (out of place, in place, backward, inference,
-   reseed, get_config / from_config / get_serialized round trips). Prints one line per failed
+   reseed, get_config / from_config / get_serialized round trips), with the XorShift scheme. Prints one line per failed
    check and a summary; returns the number of failed checks (0: all passed). */
 unsigned ka_run_all(ka_print_fn print);
 

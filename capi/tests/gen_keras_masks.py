@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Turns the masks TensorFlow's Keras drew (tests/fixtures/keras_masks.json, written by
+tests/fixtures/make_keras_masks.py from real tensorflow-cpu 2.16.1 runs) into a C header, so the
+C tests check the C API against TensorFlow's own bits without a JSON parser or a hand copy.
+
+Usage: gen_keras_masks.py [INPUT.json] OUTPUT.h
+"""
+
+import json
+import os
+import struct
+import sys
+
+FORMAT = "spatial-dropout keras masks v1"
+# The header's SPATIAL_DROPOUT_MASKS_* names of the fixture's variants.
+MASKS = {
+    "keras": "SPATIAL_DROPOUT_MASKS_KERAS",
+    "keras-xla": "SPATIAL_DROPOUT_MASKS_KERAS_XLA",
+    "keras-3.4": "SPATIAL_DROPOUT_MASKS_KERAS_3_4",
+    "keras-3.4-xla": "SPATIAL_DROPOUT_MASKS_KERAS_3_4_XLA",
+}
+
+
+def fail(msg):
+    sys.exit(f"gen_keras_masks.py: {msg}")
+
+
+def c_words(values):
+    lines = []
+    for i in range(0, len(values), 8):
+        lines.append("    " + ", ".join(f"0x{v:08x}u" for v in values[i : i + 8]) + ",")
+    return "\n".join(lines)
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) == 1:
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+        args.insert(0, os.path.join(root, "tests", "fixtures", "keras_masks.json"))
+    if len(args) != 2:
+        fail("usage: gen_keras_masks.py [INPUT.json] OUTPUT.h")
+    src, dst = args
+    with open(src, encoding="utf-8") as f:
+        doc = json.load(f)
+    if doc.get("format") != FORMAT:
+        fail(f'"format" is not {FORMAT!r}')
+    cases = doc.get("cases")
+    if not isinstance(cases, list) or not cases:
+        fail("no cases")
+
+    keep_words = []  # every call's keep words, one after the other
+    call_rows, case_rows = [], []
+    max_len, max_words, pairs = 1, 1, 0
+    for n, case in enumerate(cases):
+        cid = case.get("id")
+        if not isinstance(cid, str) or not cid.isprintable() or '"' in cid or "\\" in cid:
+            fail(f"case {n}: bad id")
+        variant, mode = case.get("variant"), case.get("mode")
+        if variant not in MASKS:
+            fail(f"{cid}: unknown variant {variant!r}")
+        if mode not in ("eager", "fit"):
+            fail(f"{cid}: unknown mode {mode!r}")
+        rank, fmt = case.get("rank"), case.get("data_format")
+        if rank not in (1, 2, 3) or fmt not in ("channels_last", "channels_first"):
+            fail(f"{cid}: bad rank or data_format")
+        if rank == 1 and fmt != "channels_last":
+            fail(f"{cid}: a 1D layer is channels_last")
+        try:
+            rate, seed = float(case["rate"]), int(case["seed"], 10)
+        except (KeyError, TypeError, ValueError):
+            fail(f"{cid}: rate and seed must be a float repr and a decimal string")
+        if not 0.0 < rate < 1.0 or not 0 <= seed < 2**64:
+            fail(f"{cid}: rate or seed out of range")
+        calls = case.get("calls")
+        if not isinstance(calls, list) or not calls:
+            fail(f"{cid}: no calls")
+        first_call = len(call_rows)
+        for j, call in enumerate(calls):
+            k, dims, keep = call.get("k"), call.get("dims"), call.get("keep")
+            if not isinstance(k, int) or not 0 <= k < 2**64:
+                fail(f"{cid} call {j}: bad k")
+            if not isinstance(dims, list) or len(dims) != rank + 2 or not all(
+                isinstance(d, int) and 0 <= d < 2**31 for d in dims
+            ):
+                fail(f"{cid} call {j}: dims do not have rank + 2 small entries")
+            length = 1
+            for d in dims:
+                length *= d
+            channels = dims[1] if fmt == "channels_first" else dims[-1]
+            maps = dims[0] * channels
+            if not isinstance(keep, str) or set(keep) - {"0", "1"}:
+                fail(f"{cid} call {j}: keep is not a bit string")
+            # A tensor with no elements shows no map: its keep string is empty.
+            if len(keep) != (maps if length else 0):
+                fail(f"{cid} call {j}: keep has {len(keep)} bits for {maps} maps")
+            words = [0] * ((len(keep) + 31) // 32)
+            for m, bit in enumerate(keep):
+                if bit == "1":
+                    words[m // 32] |= 1 << (m % 32)
+            offset = len(keep_words)
+            keep_words.extend(words)
+            max_len, max_words = max(max_len, length), max(max_words, len(words))
+            pairs += 1
+            padded = dims + [0] * (5 - len(dims))
+            call_rows.append(
+                f"    {{{k}ull, {{{', '.join(f'{d}u' for d in padded)}}}, {length}u, {maps}u, "
+                f"{len(words)}u, km_keep + {offset}}},"
+            )
+        (rate_bits,) = struct.unpack("<Q", struct.pack("<d", rate))
+        case_rows.append(
+            f'    {{"{cid}", "{variant}", "{mode}", {MASKS[variant]}, {rank}u, '
+            f"{'SPATIAL_DROPOUT_CHANNELS_FIRST' if fmt == 'channels_first' else 'SPATIAL_DROPOUT_CHANNELS_LAST'}, "
+            f"{seed}ull, 0x{rate_bits:016x}ull, {len(calls)}u, km_calls + {first_call}}},"
+        )
+
+    out = [
+        "/* Generated by capi/tests/gen_keras_masks.py from tests/fixtures/keras_masks.json (the",
+        "   masks TensorFlow's Keras drew). Do not edit: change the fixture's generator instead. */",
+        "#ifndef KERAS_MASKS_DATA_H",
+        "#define KERAS_MASKS_DATA_H",
+        "",
+        '#include "keras_masks.h"',
+        '#include "spatial_dropout.h"',
+        "",
+        f"static const uint32_t km_keep[] = {{\n{c_words(keep_words) or '    0u,'}\n}};",
+        "static const km_call km_calls[] = {\n" + "\n".join(call_rows) + "\n};",
+        "static const km_case km_cases[] = {\n" + "\n".join(case_rows) + "\n};",
+        f"#define KM_NCASES {len(cases)}u",
+        f"#define KM_NPAIRS {pairs}u",
+        f"#define KM_MAX_LEN {max_len}u",
+        f"#define KM_MAX_WORDS {max_words}u",
+        "",
+        "#endif",
+    ]
+    tmp = dst + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write("\n".join(out) + "\n")
+    os.replace(tmp, dst)
+
+
+if __name__ == "__main__":
+    main()
