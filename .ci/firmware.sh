@@ -2,7 +2,7 @@
 # The firmware (examples/firmware): the shared known-answer vectors, a backward pass and a layer
 # read from Keras JSON on a Cortex-M4F (QEMU mps2-an386) and a Cortex-M0 build (mps2-an385);
 # the link-time proof that kernel, layer and JSON code cannot panic, with its negative control;
-# no allocator anywhere; and the footprint table checked against the budgets of API.md section 5.
+# no allocator anywhere; and the footprint table checked against the budgets of docs/semantics.md.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT/examples/firmware"
 

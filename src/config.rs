@@ -12,7 +12,7 @@ mod lex;
 
 use crate::num;
 
-// docs/json.md is the README's JSON section: compile and run its example until it is merged.
+// docs/json.md's example is compiled and run as a doc test.
 #[cfg(doctest)]
 #[doc = include_str!("../docs/json.md")]
 struct JsonReadme;

@@ -1,4 +1,4 @@
-//! `Rate` computes its threshold with a `const fn` rounding; the contract states it as
+//! `Rate` computes its threshold with a `const fn` rounding; docs/semantics.md states it as
 //! `libm::round((1 − rate) · 2³²)`. These tests hold the two equal: at the edges, at every
 //! half-way point that can arise, and for arbitrary rates.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Footprint of spatial-dropout on Cortex-M, measured, and checked against API.md section 5.
+"""Footprint of spatial-dropout on Cortex-M, measured, and checked against docs/semantics.md.
 
 Builds the size_* binaries of this package for thumbv7em-none-eabihf (Cortex-M4F) and
 thumbv6m-none-eabi (Cortex-M0), reads .text/.rodata/.data/.bss with llvm-size, runs the test
@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TARGETS = ["thumbv7em-none-eabihf", "thumbv6m-none-eabi"]
-BUDGET_TARGET = "thumbv7em-none-eabihf"  # API.md section 5 budgets the Cortex-M4
+BUDGET_TARGET = "thumbv7em-none-eabihf"  # docs/semantics.md budgets the Cortex-M4
 ROWS = [
     ("size_empty", "empty firmware (cortex-m-rt, semihosting exit, fault handler)"),
     ("size_kernel", "kernel: `spatial_dropout`, rate fixed at build time"),

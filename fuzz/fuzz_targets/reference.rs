@@ -1,6 +1,6 @@
-//! The semantics of API.md §1 written the slow, obvious way: one element at a time, with the
-//! (sample, channel) of each element computed from its index. The fuzz targets compare the
-//! crate's kernels against it.
+//! The XorShift scheme of docs/semantics.md written the slow, obvious way: one element at a
+//! time, with the (sample, channel) of each element computed from its index. The fuzz targets
+//! compare the crate's kernels against it.
 
 use spatial_dropout::{DataFormat, Rate, Rng};
 

@@ -2,7 +2,7 @@
 """Writes tests/vectors/known_answers.json from an independent model of the semantics.
 
 Nothing here is copied from the Rust crate's output: the generator, the threshold, the scale and
-the map order are re-derived from their definitions (API.md section 1, rand_core 0.10's
+the map order are re-derived from their definitions (docs/semantics.md, rand_core 0.10's
 `SeedableRng::seed_from_u64`, rand_xorshift 0.5's `from_seed` and `next_u32`). The Rust tests
 (tests/known_answers.rs), the wasm package and the firmware check the crate against this file.
 

@@ -1,4 +1,4 @@
-// Prints the size of the package's .wasm, raw and gzipped, against the targets of API.md §5
+// Prints the size of the package's .wasm, raw and gzipped, against the targets of docs/semantics.md
 // (≤ 40 KB raw, ≤ 16 KB gzip). `--check` fails above the regression ceilings below.
 //
 // The targets are not met (docs/wasm.md, "Size", has the breakdown): of the 54 KB, about
