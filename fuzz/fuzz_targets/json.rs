@@ -31,7 +31,9 @@ fn round_trip<const S: usize>(data: &[u8]) {
         return;
     };
     let mut buf = [0u8; MAX_SERIALIZED_LEN];
-    let n = layer.write_config(&mut buf).expect("MAX_SERIALIZED_LEN holds any config");
+    let n = layer
+        .write_config(&mut buf)
+        .expect("MAX_SERIALIZED_LEN holds any config");
     let again = SpatialDropout::<S>::from_config(&buf[..n]).expect("a written config reads back");
     assert_eq!(again.rate(), layer.rate());
     assert_eq!(again.seed(), layer.seed());
@@ -45,6 +47,7 @@ fn round_trip<const S: usize>(data: &[u8]) {
         assert!(layer.write_config(&mut buf2[..n - 1]).is_err());
     }
     let s = layer.write_serialized(&mut buf).expect("serialized fits");
-    let from_serialized = SpatialDropout::<S>::from_config(&buf[..s]).expect("serialized reads back");
+    let from_serialized =
+        SpatialDropout::<S>::from_config(&buf[..s]).expect("serialized reads back");
     assert_eq!(from_serialized.rate(), layer.rate());
 }

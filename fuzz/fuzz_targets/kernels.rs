@@ -39,11 +39,21 @@ fn rate_of(case: &Case) -> f64 {
 }
 
 fuzz_target!(|case: Case| {
-    let format = if case.channels_first { DataFormat::ChannelsFirst } else { DataFormat::ChannelsLast };
+    let format = if case.channels_first {
+        DataFormat::ChannelsFirst
+    } else {
+        DataFormat::ChannelsLast
+    };
     let dims: Vec<usize> = case
         .dims
         .iter()
-        .map(|&d| if case.big_dims { usize::from(d) << 48 | usize::from(d) } else { usize::from(d % 9) })
+        .map(|&d| {
+            if case.big_dims {
+                usize::from(d) << 48 | usize::from(d)
+            } else {
+                usize::from(d % 9)
+            }
+        })
         .collect();
     match dims.len() {
         3 => run::<1>(&case, &dims, format),
@@ -77,9 +87,18 @@ fn run<const S: usize>(case: &Case, dims: &[usize], format: DataFormat) {
     if shape.len() > MAX_LEN {
         return;
     }
-    let len = (shape.len() as isize + isize::from(case.len_delta % 3 == 0) * isize::from(case.len_delta)).max(0) as usize;
+    let len = (shape.len() as isize
+        + isize::from(case.len_delta % 3 == 0) * isize::from(case.len_delta))
+    .max(0) as usize;
     let input: Vec<f32> = (0..len)
-        .map(|i| f32::from_bits(case.values.get(i % case.values.len().max(1)).copied().unwrap_or(i as u32)))
+        .map(|i| {
+            f32::from_bits(
+                case.values
+                    .get(i % case.values.len().max(1))
+                    .copied()
+                    .unwrap_or(i as u32),
+            )
+        })
         .collect();
     let sentinel = f32::from_bits(0x7fc0_dead);
 
@@ -90,12 +109,18 @@ fn run<const S: usize>(case: &Case, dims: &[usize], format: DataFormat) {
     if len != shape.len() {
         assert!(result.is_err());
         assert!(output.iter().all(|y| y.to_bits() == sentinel.to_bits()));
-        assert_eq!(rng, XorShiftRng::seed_from_u64(case.seed), "a failed call drew");
+        assert_eq!(
+            rng,
+            XorShiftRng::seed_from_u64(case.seed),
+            "a failed call drew"
+        );
         return;
     }
     result.unwrap();
+    // A tensor with no elements decides nothing, whatever its batch.
+    let decided = if shape.is_empty() { 0 } else { shape.maps() };
     let mut reference_rng = XorShiftRng::seed_from_u64(case.seed);
-    let keep = reference::decisions(shape.maps(), rate, &mut reference_rng);
+    let keep = reference::decisions(decided, rate, &mut reference_rng);
     assert_eq!(rng, reference_rng, "draw count differs from the contract");
     let expected = reference::forward(&input, dims, format, rate, &keep);
     assert!(reference::same_bits(&output, &expected));
@@ -123,6 +148,9 @@ fn run<const S: usize>(case: &Case, dims: &[usize], format: DataFormat) {
         return;
     }
     result.unwrap();
+    // draw_mask knows maps, not elements: it decides every map.
+    let mut reference_rng = XorShiftRng::seed_from_u64(case.seed);
+    let keep = reference::decisions(shape.maps(), rate, &mut reference_rng);
     assert_eq!(rng, reference_rng);
     for (m, &k) in keep.iter().enumerate() {
         assert_eq!(mask[m / 32] >> (m % 32) & 1 == 1, k);
@@ -143,7 +171,9 @@ fn shape_overflows(dims: &[usize], format: DataFormat) -> bool {
         DataFormat::ChannelsLast => (dims[dims.len() - 1], &dims[1..dims.len() - 1]),
     };
     let fits = |x: Option<u128>| x.is_some_and(|x| x <= usize::MAX as u128);
-    let map_len = spatial.iter().try_fold(1u128, |a, &d| a.checked_mul(d as u128));
+    let map_len = spatial
+        .iter()
+        .try_fold(1u128, |a, &d| a.checked_mul(d as u128));
     let maps = (dims[0] as u128).checked_mul(channels as u128);
     let sample = map_len.and_then(|a| a.checked_mul(channels as u128));
     let len = map_len.zip(maps).and_then(|(a, b)| a.checked_mul(b));

@@ -13,20 +13,32 @@ pub fn decisions(maps: usize, rate: Rate, rng: &mut impl Rng) -> Vec<bool> {
         return vec![false; maps];
     }
     let threshold = (((1.0 - rate.get()) * 4_294_967_296.0_f64).round()) as u64;
-    (0..maps).map(|_| u64::from(rng.next_u32()) < threshold).collect()
+    (0..maps)
+        .map(|_| u64::from(rng.next_u32()) < threshold)
+        .collect()
 }
 
 /// The output of a training call for dims `[batch, …, channels]` (channels_last) or
 /// `[batch, channels, …]` (channels_first) given the keep decisions; `input` holds every
 /// element.
-pub fn forward(input: &[f32], dims: &[usize], format: DataFormat, rate: Rate, keep: &[bool]) -> Vec<f32> {
+pub fn forward(
+    input: &[f32],
+    dims: &[usize],
+    format: DataFormat,
+    rate: Rate,
+    keep: &[bool],
+) -> Vec<f32> {
     let batch = dims[0];
     let channels = match format {
         DataFormat::ChannelsFirst => dims[1],
         DataFormat::ChannelsLast => dims[dims.len() - 1],
     };
     let len = input.len();
-    let map_len = if len == 0 { 0 } else { len / (batch * channels) };
+    let map_len = if len == 0 {
+        0
+    } else {
+        len / (batch * channels)
+    };
     let scale = (1.0_f64 / (1.0_f64 - rate.get())) as f32;
     (0..len)
         .map(|i| {
