@@ -16,7 +16,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const pkgDir = resolve(args.find((a) => !a.startsWith("--")) ?? join(root, "wasm"));
-const { SpatialDropout3D, WasmBuffer } = await import(pathToFileURL(join(pkgDir, "index.js")).href);
+const { SpatialDropout3D, WasmBuffer } = await import(pathToFileURL(join(pkgDir, "node.js")).href);
 
 const RATE = 0.5;
 const SHAPES = [

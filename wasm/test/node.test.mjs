@@ -13,7 +13,7 @@ defineSuite({ test, lib, data });
 
 test("the package entry exports exactly the documented API", () => {
   const names = Object.keys(lib).sort().join(",");
-  const expected = "SpatialDropout1D,SpatialDropout2D,SpatialDropout3D,WasmBuffer,spatialDropout";
+  const expected = "SpatialDropout1D,SpatialDropout2D,SpatialDropout3D,WasmBuffer,ready,spatialDropout";
   if (names !== expected) throw new Error(`exports: ${names}, expected ${expected}`);
 });
 
@@ -21,9 +21,14 @@ test("the README's examples run", async () => {
   const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
   const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
   if (blocks.length < 2) throw new Error(`found ${blocks.length} js examples`);
-  const entry = new URL("../index.js", import.meta.url).href;
+  const entry = new URL("../node.js", import.meta.url).href;
+  const plugin = new URL("../tfjs/index.js", import.meta.url).href;
+  const tfjs = import.meta.resolve("@tensorflow/tfjs");
   for (const code of blocks) {
-    const source = code.replaceAll('from "spatial-dropout"', `from ${JSON.stringify(entry)}`);
+    const source = code
+      .replaceAll('from "spatial-dropout"', `from ${JSON.stringify(entry)}`)
+      .replaceAll('from "spatial-dropout/tfjs"', `from ${JSON.stringify(plugin)}`)
+      .replaceAll('from "@tensorflow/tfjs"', `from ${JSON.stringify(tfjs)}`);
     await import(`data:text/javascript,${encodeURIComponent(source)}`);
   }
 });
