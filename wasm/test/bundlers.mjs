@@ -67,7 +67,7 @@ lib.ready.then(
 
 const html = (script) => `<!doctype html>
 <html>
-<head><meta charset="utf-8"><title>spatial-dropout</title></head>
+<head><meta charset="utf-8"><title>spatial-dropout</title><link rel="icon" href="data:,"></head>
 <body>
 <pre id="out"></pre>
 ${script}
@@ -75,6 +75,7 @@ ${script}
 </html>
 `;
 
+/** A package.json; `type` undefined leaves the field out, as webpack's guide does. */
 function pkgJson(type, devDependencies = {}) {
   return JSON.stringify({ name: "consumer", private: true, version: "0.0.0", type, devDependencies }, null, 2) + "\n";
 }
@@ -162,7 +163,7 @@ const PROJECTS = [
     // webpack's getting started: src/index.js, `npx webpack`, dist/index.html loading main.js.
     name: "webpack5",
     files: {
-      "package.json": pkgJson("commonjs", { webpack: V.webpack, "webpack-cli": V["webpack-cli"] }),
+      "package.json": pkgJson(undefined, { webpack: V.webpack, "webpack-cli": V["webpack-cli"] }),
       "src/index.js": PAGE_MAIN,
       "dist/index.html": html('<script src="main.js"></script>'),
     },
