@@ -121,6 +121,9 @@ function checkName(name) {
   return name;
 }
 
+/** The dims arrays `checkShape` hands to the wasm calls, by length (3, 4 or 5). */
+const DIMS = [];
+
 /** Checks `shape` against the data length (and the layer's rank); returns the dims for wasm. */
 function checkShape(shape, length, what, rank, format) {
   if (!Array.isArray(shape) && !(ArrayBuffer.isView(shape) && !(shape instanceof DataView))) {
@@ -137,7 +140,8 @@ function checkShape(shape, length, what, rank, format) {
       `\`shape\` must have 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), got ${n}: [${Array.from(shape).join(", ")}]`,
     );
   }
-  const dims = new Uint32Array(n);
+  // One array per length, reused: the glue copies it into wasm memory within the same call.
+  const dims = (DIMS[n] ??= new Uint32Array(n));
   let product = 1;
   for (let i = 0; i < n; i++) {
     const d = shape[i];
