@@ -238,7 +238,10 @@ fn reseed_and_seed_getters() {
 #[wasm_bindgen_test]
 fn buffer_limit_is_the_largest_allocation_and_says_so() {
     use spatial_dropout_wasm::MAX_BUFFER_LEN;
-    assert_eq!(MAX_BUFFER_LEN, 536_870_911, "isize::MAX bytes of f32 on wasm32");
+    assert_eq!(
+        MAX_BUFFER_LEN, 536_870_911,
+        "isize::MAX bytes of f32 on wasm32"
+    );
     for len in [MAX_BUFFER_LEN + 1, usize::MAX] {
         let text = message(Buffer::new(len).unwrap_err());
         assert_eq!(
