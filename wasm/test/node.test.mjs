@@ -60,3 +60,20 @@ test("the packed tarball works for a consumer (files and exports are complete)",
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the browser entry (index.js): a call before `ready` says to await it; after, the same bits as node.js", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const entry = new URL("../index.js", import.meta.url).href;
+  const script = `
+    import * as lib from ${JSON.stringify(entry)};
+    let early;
+    try { new lib.SpatialDropout2D({ rate: 0.5, seed: 1 }); } catch (e) { early = e.message; }
+    await lib.ready;
+    const y = new lib.SpatialDropout2D({ rate: 0.5, seed: 1 }).call(new Float32Array(24).fill(1), [2, 2, 2, 3], true);
+    console.log(JSON.stringify({ early, y: Array.from(y) }));`;
+  const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }));
+  if (!/still loading; `await ready`/.test(out.early ?? "")) throw new Error(`before ready: ${out.early}`);
+  const { SpatialDropout2D } = await import("spatial-dropout");
+  const expected = Array.from(new SpatialDropout2D({ rate: 0.5, seed: 1 }).call(new Float32Array(24).fill(1), [2, 2, 2, 3], true));
+  if (JSON.stringify(out.y) !== JSON.stringify(expected)) throw new Error(`${out.y} != ${expected}`);
+});
