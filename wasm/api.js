@@ -1,7 +1,7 @@
 // spatial-dropout: Keras-exact SpatialDropout1D/2D/3D, as WebAssembly. The API, shared by every
 // entry of the package.
 //
-// The entries (index.js for browsers and bundlers, node.js and node.cjs for Node) differ only
+// The entries (index.js for browsers and bundlers, node.js and pkg/node.cjs for Node) differ only
 // in how they load the .wasm; each hands the instance to `_install` and exports these classes.
 // Every argument is checked here, before any wasm call, so errors are JavaScript errors of the
 // right type with a message that says what to fix; the Rust side checks again and reports

@@ -24,7 +24,20 @@ function gunzip(text) {
   return new Response(stream, { headers: { "content-type": "application/wasm" } });
 }
 
-/** Resolves once the WebAssembly module is instantiated; the classes work from then on. */
-export const ready = init({ module_or_path: gunzip(base64) }).then((exports) => {
-  _install(exports, globalThis.crypto);
-});
+/**
+ * Resolves once the WebAssembly module is instantiated; the classes work from then on. Rejects
+ * (rather than failing the import) where the browser lacks what the module needs.
+ */
+export const ready = Promise.resolve()
+  .then(() => init({ module_or_path: gunzip(base64) }))
+  .then(
+    (exports) => {
+      _install(exports, globalThis.crypto);
+    },
+    (e) => {
+      throw new Error(
+        `spatial-dropout: the WebAssembly module did not load (it needs wasm SIMD and DecompressionStream: Chrome 91, Firefox 113, Safari 16.4 or later): ${e?.message ?? e}`,
+        { cause: e },
+      );
+    },
+  );
