@@ -1,6 +1,14 @@
-// Types of the `spatial-dropout` package (index.js).
+// Types of the `spatial-dropout` package: every entry (index.js for browsers and bundlers,
+// node.js and pkg/node.cjs for Node) exports this API. The build copies this file to
+// pkg/index.d.cts for TypeScript's CommonJS resolution.
 
-/** Keras's `data_format`: where the channel axis sits in memory. Case-insensitive on input. */
+/**
+ * Resolves once the WebAssembly module is instantiated. In Node it already has (the entry
+ * loads the module synchronously); in browsers and bundles, await it before the first call.
+ */
+export const ready: Promise<void>;
+
+/** Keras's `data_format`: where the channel axis sits in memory. */
 export type DataFormat = "channels_first" | "channels_last";
 
 /** A seed: a non-negative safe integer, or a bigint in [0, 2^64). */
@@ -11,7 +19,7 @@ export interface SpatialDropoutOptions {
   /** Fraction of feature maps to drop, in [0, 1]. */
   rate: number;
   /** Memory order of inputs; default "channels_last". SpatialDropout1D is always channels_last. */
-  dataFormat?: DataFormat | string;
+  dataFormat?: DataFormat;
   /** Generator seed; without one the layer seeds itself from `crypto.getRandomValues`. */
   seed?: Seed;
   /** Layer name, at most 64 UTF-8 bytes; default "spatial_dropout1d" / "…2d" / "…3d". */
@@ -76,21 +84,21 @@ declare abstract class SpatialDropoutLayer {
 /** Keras's SpatialDropout1D: inputs [batch, steps, channels]. */
 export class SpatialDropout1D extends SpatialDropoutLayer {
   constructor(options: SpatialDropoutOptions);
-  /** A layer from Keras JSON text or a config object. */
+  /** A layer from Keras JSON text or a config object (TF.js's `dataFormat` spelling is read too). */
   static fromConfig(config: KerasConfig): SpatialDropout1D;
 }
 
 /** Keras's SpatialDropout2D: inputs [batch, rows, cols, channels] or [batch, channels, rows, cols]. */
 export class SpatialDropout2D extends SpatialDropoutLayer {
   constructor(options: SpatialDropoutOptions);
-  /** A layer from Keras JSON text or a config object. */
+  /** A layer from Keras JSON text or a config object (TF.js's `dataFormat` spelling is read too). */
   static fromConfig(config: KerasConfig): SpatialDropout2D;
 }
 
 /** Keras's SpatialDropout3D: inputs [batch, d1, d2, d3, channels] or [batch, channels, d1, d2, d3]. */
 export class SpatialDropout3D extends SpatialDropoutLayer {
   constructor(options: SpatialDropoutOptions);
-  /** A layer from Keras JSON text or a config object. */
+  /** A layer from Keras JSON text or a config object (TF.js's `dataFormat` spelling is read too). */
   static fromConfig(config: KerasConfig): SpatialDropout3D;
 }
 
@@ -98,7 +106,7 @@ export class SpatialDropout3D extends SpatialDropoutLayer {
 export interface SpatialDropoutOpOptions {
   rate: number;
   /** Default "channels_last"; channels_first is allowed at every rank here. */
-  dataFormat?: DataFormat | string;
+  dataFormat?: DataFormat;
   /** Without a seed the mask comes from `crypto.getRandomValues`. */
   seed?: Seed;
   /** Default false: a copy, as Keras's inference. */

@@ -553,6 +553,7 @@ async function main() {
   const status = $("status");
   try {
     state.lib = await import("../../wasm/index.js");
+    await state.lib.ready;
   } catch (e) {
     status.dataset.state = "failed";
     status.textContent = "The package did not load.";

@@ -1,5 +1,5 @@
 // Serves the demo page on 127.0.0.1 only: the page (examples/web/), the npm package it imports
-// (wasm/index.js, wasm/checks.js and the built wasm/pkg/) and the Keras model fixtures of its "load example"
+// (wasm/index.js, wasm/api.js, wasm/checks.js and the built wasm/pkg/) and the Keras model fixtures of its "load example"
 // menu (tests/fixtures/keras/). Nothing else of the repository is served.
 //
 //   node examples/web/serve.mjs [--port 8000]     (or PORT=8000; 0 picks a free port)
@@ -27,8 +27,8 @@ const TYPES = {
 /** The only repository paths served (relative to the repository root). */
 const ALLOWED = [
   /^examples\/web\/(?!node_modules\/|test\/)[^/]+$/,
-  /^wasm\/(index|checks)\.js$/,
-  /^wasm\/pkg\/spatial_dropout(_bg\.wasm|\.js)$/,
+  /^wasm\/(index|api|checks)\.js$/,
+  /^wasm\/pkg\/spatial_dropout(_bg\.wasm|_bg\.wasm\.js|\.js)$/,
   /^tests\/fixtures\/keras\/[^/]+\.json$/,
 ];
 

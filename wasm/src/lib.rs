@@ -77,6 +77,9 @@ impl core::fmt::Write for Message {
     }
 }
 
+/// The most floats of a [`Buffer`]: `isize::MAX` bytes, the largest allocation Rust makes.
+pub const MAX_BUFFER_LEN: usize = isize::MAX as usize / core::mem::size_of::<f32>();
+
 /// A block of `f32` in wasm memory. JavaScript views it as a `Float32Array`; the layers read
 /// and write it in place.
 #[wasm_bindgen]
@@ -87,12 +90,19 @@ pub struct Buffer {
 
 #[wasm_bindgen]
 impl Buffer {
-    /// `len` zeroed floats; an error, not the allocator's trap, when memory runs out.
+    /// `len` zeroed floats; an error, not the allocator's trap, when memory runs out. One
+    /// allocation holds at most `isize::MAX` bytes (2 GiB - 1 on wasm32): [`MAX_BUFFER_LEN`].
     #[wasm_bindgen(constructor)]
     pub fn new(len: usize) -> Result<Buffer, JsError> {
+        if len > MAX_BUFFER_LEN {
+            return Err(JsError::new(
+                "a buffer holds at most 536870911 floats: one wasm32 allocation is under 2 GiB",
+            ));
+        }
         let mut data = rust_alloc::vec::Vec::new();
-        data.try_reserve_exact(len)
-            .map_err(|_| JsError::new("out of wasm memory: the tensor does not fit in 4 GiB"))?;
+        data.try_reserve_exact(len).map_err(|_| {
+            JsError::new("out of wasm memory: wasm32 memory is at most 4 GiB, shared by every live tensor, layer and buffer")
+        })?;
         data.resize(len, 0.0);
         Ok(Buffer { data })
     }

@@ -13,7 +13,7 @@ defineSuite({ test, lib, data });
 
 test("the package entry exports exactly the documented API", () => {
   const names = Object.keys(lib).sort().join(",");
-  const expected = "SpatialDropout1D,SpatialDropout2D,SpatialDropout3D,WasmBuffer,spatialDropout";
+  const expected = "SpatialDropout1D,SpatialDropout2D,SpatialDropout3D,WasmBuffer,ready,spatialDropout";
   if (names !== expected) throw new Error(`exports: ${names}, expected ${expected}`);
 });
 
@@ -21,9 +21,14 @@ test("the README's examples run", async () => {
   const readme = await readFile(new URL("../README.md", import.meta.url), "utf8");
   const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
   if (blocks.length < 2) throw new Error(`found ${blocks.length} js examples`);
-  const entry = new URL("../index.js", import.meta.url).href;
+  const entry = new URL("../node.js", import.meta.url).href;
+  const plugin = new URL("../tfjs/index.js", import.meta.url).href;
+  const tfjs = import.meta.resolve("@tensorflow/tfjs");
   for (const code of blocks) {
-    const source = code.replaceAll('from "spatial-dropout"', `from ${JSON.stringify(entry)}`);
+    const source = code
+      .replaceAll('from "spatial-dropout"', `from ${JSON.stringify(entry)}`)
+      .replaceAll('from "spatial-dropout/tfjs"', `from ${JSON.stringify(plugin)}`)
+      .replaceAll('from "@tensorflow/tfjs"', `from ${JSON.stringify(tfjs)}`);
     await import(`data:text/javascript,${encodeURIComponent(source)}`);
   }
 });
@@ -54,4 +59,21 @@ test("the packed tarball works for a consumer (files and exports are complete)",
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the browser entry (index.js): a call before `ready` says to await it; after, the same bits as node.js", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const entry = new URL("../index.js", import.meta.url).href;
+  const script = `
+    import * as lib from ${JSON.stringify(entry)};
+    let early;
+    try { new lib.SpatialDropout2D({ rate: 0.5, seed: 1 }); } catch (e) { early = e.message; }
+    await lib.ready;
+    const y = new lib.SpatialDropout2D({ rate: 0.5, seed: 1 }).call(new Float32Array(24).fill(1), [2, 2, 2, 3], true);
+    console.log(JSON.stringify({ early, y: Array.from(y) }));`;
+  const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" }));
+  if (!/still loading; `await ready`/.test(out.early ?? "")) throw new Error(`before ready: ${out.early}`);
+  const { SpatialDropout2D } = await import("spatial-dropout");
+  const expected = Array.from(new SpatialDropout2D({ rate: 0.5, seed: 1 }).call(new Float32Array(24).fill(1), [2, 2, 2, 3], true));
+  if (JSON.stringify(out.y) !== JSON.stringify(expected)) throw new Error(`${out.y} != ${expected}`);
 });

@@ -173,10 +173,14 @@ export function badArguments(lib, { layer, x, dims }) {
     [() => SpatialDropout2D.fromConfig({ rate: 0.5, dtype: "float16" }), E, /float32/],
     [() => SpatialDropout1D.fromConfig({ rate: 0.5, data_format: "channels_first" }), E, /channels_first|data_format/],
     [() => SpatialDropout3D.fromConfig({ class_name: "SpatialDropout2D", config: { rate: 0.5 } }), E, /SpatialDropout2D/],
+    [() => SpatialDropout2D.fromConfig({ rate: 0.5, dataFormat: "channelsFirst", data_format: "channels_last" }), E, /both data_format "channels_last" and TF.js's dataFormat "channelsFirst"/],
+    [() => SpatialDropout2D.fromConfig({ rate: 0.5, dataFormat: "nchw" }), E, /data_format/],
     // zero-copy buffers
     [() => new WasmBuffer(-1), R, /non-negative integer/],
     [() => new WasmBuffer(1.5), R, /non-negative integer/],
-    [() => new WasmBuffer(2 ** 31), R, /larger than wasm32/],
+    [() => new WasmBuffer("10"), T, /WasmBuffer length must be a number of floats, got the string "10"/],
+    [() => new WasmBuffer(2 ** 29), R, /over the limit of 536870911 floats: one wasm32 allocation holds less than 2 GiB/],
+    [() => new WasmBuffer(2 ** 31), R, /over the limit of 536870911 floats/],
     [() => layer.callInPlace(new WasmBuffer(10), dims, true), E, /holds 10 elements/],
   ];
 }
@@ -422,6 +426,14 @@ export function defineSuite({ test, lib, data }) {
     // Force growth: 64 MiB more than any earlier test used.
     const big = new WasmBuffer(16 * 1024 * 1024);
     equal(first.length, 0, "the old view is detached after growth");
+    // A detached view is named as such, not as an array of 0 elements.
+    const probe = new SpatialDropout2D({ rate: 0.5, seed: 1 });
+    const detached = /a view of wasm memory that was detached when the memory grew: take `buffer.view\(\)` again/;
+    throws(() => probe.call(first, dims, true), TypeError, detached, "call on a detached view");
+    throws(() => probe.callInPlace(first, dims, true), TypeError, detached, "callInPlace on a detached view");
+    throws(() => probe.backward(first, dims), TypeError, detached, "backward on a detached view");
+    throws(() => spatialDropout(first, dims, { rate: 0.5 }), TypeError, detached, "spatialDropout on a detached view");
+    probe.free();
     const again = buffer.view();
     equal(again.length, n, "a new view");
     sameBits(again, bits(knownInput(n)), "the data survived the growth");
@@ -439,6 +451,22 @@ export function defineSuite({ test, lib, data }) {
     throws(() => layer.callInPlace(buffer.view(), dims, true), TypeError, /pass the WasmBuffer itself/, "callInPlace on a view");
     big.free();
     buffer.free();
+  });
+
+  test("fromConfig reads TF.js's camelCase dataFormat (a TF.js layer's getConfig()), never a silent channels_last", () => {
+    // What `spatial-dropout/tfjs`'s SpatialDropout2D.getConfig() returns.
+    const tfjs = { name: "drop", trainable: true, dtype: "float32", rate: 0.5, noiseShape: null, seed: 3, dataFormat: "channelsFirst" };
+    for (const config of [tfjs, JSON.stringify(tfjs), { class_name: "SpatialDropout2D", config: tfjs }]) {
+      const layer = SpatialDropout2D.fromConfig(config);
+      equal(layer.dataFormat, "channels_first", `dataFormat of ${typeof config === "string" ? "text" : "object"}`);
+      const reference = new SpatialDropout2D({ rate: 0.5, seed: 3, dataFormat: "channels_first" });
+      const x = knownInput(2 * 3 * 4 * 5);
+      sameBits(layer.call(x, [2, 3, 4, 5], true), bits(reference.call(x, [2, 3, 4, 5], true)), "same masks");
+      layer.free();
+      reference.free();
+    }
+    equal(SpatialDropout3D.fromConfig({ ...tfjs, dataFormat: "channelsLast" }).dataFormat, "channels_last", "channelsLast");
+    equal(SpatialDropout2D.fromConfig({ ...tfjs, data_format: "channels_first" }).dataFormat, "channels_first", "both keys agreeing");
   });
 
   test("empty tensors and zero dims", () => {

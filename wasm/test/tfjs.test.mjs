@@ -396,6 +396,19 @@ test("configs round-trip: getConfig → constructor, model.toJSON → modelFromJ
   assert.equal(back.layers[1].dataFormat, "channels_first");
 });
 
+test("a plugin layer's getConfig() (camelCase dataFormat) gives the same layer through the core's fromConfig", async () => {
+  const core = await import("spatial-dropout");
+  for (const [rank, format] of [[2, "channels_first"], [3, "channels_first"], [3, "channels_last"]]) {
+    const layer = new CLASSES[rank]({ rate: 0.5, seed: 11, dataFormat: format });
+    const config = layer.getConfig();
+    assert.equal(config.dataFormat, format === "channels_first" ? "channelsFirst" : "channelsLast");
+    const coreLayer = core[`SpatialDropout${rank}D`].fromConfig(config);
+    assert.equal(coreLayer.dataFormat, format);
+    assert.equal(coreLayer.seed, 11);
+    coreLayer.free();
+  }
+});
+
 test("bad arguments throw clear errors", () => {
   assert.throws(() => new SpatialDropout2D({ rate: 1.5 }), /Expected a float value between 0 and 1\. Received: rate=1\.5/);
   assert.throws(() => new SpatialDropout2D({ rate: Number.NaN }), RangeError);
@@ -482,13 +495,17 @@ test("the js examples of docs/tfjs.md run", async () => {
   assert.ok(printed.some((line) => line.startsWith("with the plugin: vol:InputLayer img:InputLayer conv3d:Conv3D")), printed.join("\n"));
 });
 
-// In a browser without a bundler: an import map names @tensorflow/tfjs (its ES module bundle),
+// In a browser without a bundler: an import map names @tensorflow/tfjs (its ES module bundle) and
+// spatial-dropout (the browser entry, which the plugin imports by name),
 // the plugin is imported from the package's files as a page would, on the CPU backend.
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <title>spatial-dropout/tfjs in a browser</title>
 <script type="importmap">
-  { "imports": { "@tensorflow/tfjs": "/wasm/node_modules/@tensorflow/tfjs/dist/tf.fesm.min.js" } }
+  { "imports": {
+    "@tensorflow/tfjs": "/wasm/node_modules/@tensorflow/tfjs/dist/tf.fesm.min.js",
+    "spatial-dropout": "/wasm/index.js"
+  } }
 </script>
 <script type="module">
   import * as tf from "@tensorflow/tfjs";
@@ -505,6 +522,7 @@ const PAGE = `<!doctype html>
       out.without = e.message;
     }
     const plugin = await import("/wasm/tfjs/index.js");
+    await plugin.ready;
     const model = await tf.models.modelFromJSON(structuredClone(fixture.model));
     out.classes = ["drop3d", "drop2d"].map((n) => model.getLayer(n).getClassName());
     model.setWeights(model.weights.map((w) => {

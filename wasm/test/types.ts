@@ -6,8 +6,11 @@ import {
   SpatialDropout3D,
   WasmBuffer,
   spatialDropout,
+  ready,
   type SpatialDropoutConfig,
 } from "spatial-dropout";
+
+const loading: Promise<void> = ready;
 
 const layer = new SpatialDropout3D({ rate: 0.25, dataFormat: "channels_first", seed: 7n, name: "drop" });
 const x = new Float32Array(2 * 4 * 3 * 3 * 3);
@@ -44,5 +47,9 @@ layer.call([1, 2, 3], [1, 1, 1, 1, 3]);
 layer.rate = 0.5;
 // @ts-expect-error: spatialDropout needs its options
 spatialDropout(x, [2, 12, 9]);
+// @ts-expect-error: a misspelt data format does not compile
+new SpatialDropout2D({ rate: 0.5, dataFormat: "channel_first" });
+// @ts-expect-error: nor in the op
+spatialDropout(x, [2, 12, 9], { rate: 0.5, dataFormat: "channels_fist" });
 
-export { dx, out, n, z, seed, rate, format, name };
+export { dx, out, n, z, seed, rate, format, name, loading };

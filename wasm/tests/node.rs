@@ -257,3 +257,19 @@ fn reseed_and_seed_getters() {
     b.call(&input, &mut yb, &dims, true).unwrap();
     assert_eq!(bits(ya.as_slice()), bits(yb.as_slice()));
 }
+
+#[wasm_bindgen_test]
+fn buffer_limit_is_the_largest_allocation_and_says_so() {
+    use spatial_dropout_wasm::MAX_BUFFER_LEN;
+    assert_eq!(
+        MAX_BUFFER_LEN, 536_870_911,
+        "isize::MAX bytes of f32 on wasm32"
+    );
+    for len in [MAX_BUFFER_LEN + 1, usize::MAX] {
+        let text = message(Buffer::new(len).unwrap_err());
+        assert_eq!(
+            text,
+            "a buffer holds at most 536870911 floats: one wasm32 allocation is under 2 GiB"
+        );
+    }
+}

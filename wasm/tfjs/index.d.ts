@@ -4,6 +4,9 @@
 import * as tf from "@tensorflow/tfjs";
 
 /** Keras's data_format, in either spelling (TF.js configs use the camelCase one). */
+/** Resolves once the WebAssembly module is loaded (at once in Node); await it before building layers in a browser. */
+export const ready: Promise<void>;
+
 export type DataFormat = "channels_first" | "channels_last" | "channelsFirst" | "channelsLast";
 
 /** Arguments of the layers, as TF.js passes a Keras config (camelCase keys). */

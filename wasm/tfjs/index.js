@@ -13,11 +13,17 @@
 // and gradients flow in `model.fit`.
 
 import * as tf from "@tensorflow/tfjs";
+// The package by its name, so that its `exports` conditions pick the entry for the environment
+// (node.js in Node, index.js in browsers and bundlers). In a page without a bundler, an import
+// map names it, as it names @tensorflow/tfjs (README.md).
 import {
   SpatialDropout1D as WasmSpatialDropout1D,
   SpatialDropout2D as WasmSpatialDropout2D,
   SpatialDropout3D as WasmSpatialDropout3D,
-} from "../index.js";
+} from "spatial-dropout";
+
+/** Resolves once the WebAssembly module is loaded (at once in Node); await it before building layers in a browser. */
+export { ready } from "spatial-dropout";
 import { checkRate, describe } from "../checks.js";
 
 const WASM_LAYERS = { 1: WasmSpatialDropout1D, 2: WasmSpatialDropout2D, 3: WasmSpatialDropout3D };

@@ -12,7 +12,7 @@ import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import * as lib from "../../../wasm/index.js";
+import * as lib from "../../../wasm/node.js";
 import { startServer, REPO } from "../serve.mjs";
 import { CHANNELS, EDGE, makeInput } from "../volume.mjs";
 
