@@ -36,8 +36,9 @@ pub struct SpatialDropout<const S: usize> {
     masks: Masks,
     /// Drawing calls so far (Keras's `seed_generator.state[1]`).
     calls: u64,
-    /// The XorShift scheme's generator, made from `stream_seed` on its first use.
-    xorshift: Option<XorShiftRng>,
+    /// The XorShift scheme's generator, seeded from `stream_seed` whenever that is set (always
+    /// there: an `Option` made on first use cost a Cortex-M flash, measured in examples/firmware).
+    xorshift: XorShiftRng,
     name: Name,
     last: Option<LastCall<S>>,
 }
@@ -103,7 +104,7 @@ impl<const S: usize> SpatialDropout<S> {
             stream_seed: 0,
             masks: Masks::Keras,
             calls: 0,
-            xorshift: None,
+            xorshift: XorShiftRng::seed_from_u64(0),
             name,
             last: None,
         }
@@ -120,7 +121,7 @@ impl<const S: usize> SpatialDropout<S> {
     /// XorShift generator starts from the layer's seed.
     pub fn with_masks(mut self, masks: Masks) -> Self {
         self.masks = masks;
-        self.xorshift = None;
+        self.xorshift = XorShiftRng::seed_from_u64(self.stream_seed);
         self
     }
 
@@ -142,7 +143,7 @@ impl<const S: usize> SpatialDropout<S> {
     pub fn reseed(&mut self, seed: u64) {
         self.stream_seed = seed;
         self.calls = 0;
-        self.xorshift = None;
+        self.xorshift = XorShiftRng::seed_from_u64(seed);
     }
 
     /// The dropout rate.
@@ -209,7 +210,7 @@ impl<const S: usize> SpatialDropout<S> {
         check_len("input", inputs.len(), shape.len())?;
         check_len("output", outputs.len(), shape.len())?;
         let rate = if training { self.rate } else { Rate::ZERO };
-        let replay = self.draw(&shape, rate, |source| {
+        let replay = self.draw(&shape, rate, &mut |source| {
             forward_copy(inputs, outputs, shape.layout(), rate, source)
         });
         self.last = Some(LastCall {
@@ -230,7 +231,7 @@ impl<const S: usize> SpatialDropout<S> {
         let shape = Shape::from_dims(dims, self.format)?;
         check_len("data", data.len(), shape.len())?;
         let rate = if training { self.rate } else { Rate::ZERO };
-        let replay = self.draw(&shape, rate, |source| {
+        let replay = self.draw(&shape, rate, &mut |source| {
             forward_in_place(data, shape.layout(), rate, source)
         });
         self.last = Some(LastCall {
@@ -281,12 +282,15 @@ impl<const S: usize> SpatialDropout<S> {
     }
 
     /// Runs `apply` with the decisions of this call and counts it when it draws (`0 < rate <
-    /// 1`, whatever the tensor holds); returns what backward needs to replay it.
+    /// 1`, whatever the tensor holds); returns what backward needs to replay it. `apply` is a
+    /// `dyn` closure so that `call` and `call_in_place` share one copy of this code (a generic
+    /// one cost a Cortex-M 500 bytes of flash per copy, measured in examples/firmware).
+    #[inline(never)]
     fn draw(
         &mut self,
         shape: &Shape<S>,
         rate: Rate,
-        apply: impl FnOnce(&mut dyn Decisions),
+        apply: &mut dyn FnMut(&mut dyn Decisions),
     ) -> Replay {
         if rate.get() == 0.0 || rate.get() == 1.0 {
             apply(&mut Bits::new(&[]));
@@ -299,12 +303,8 @@ impl<const S: usize> SpatialDropout<S> {
             apply(&mut Philox::new(stream, rate, shape.maps()));
             Replay::Keras(stream)
         } else {
-            let seed = self.stream_seed;
-            let rng = self
-                .xorshift
-                .get_or_insert_with(|| XorShiftRng::seed_from_u64(seed));
-            let before = rng.clone();
-            apply(&mut Draws::new(rng, rate));
+            let before = self.xorshift.clone();
+            apply(&mut Draws::new(&mut self.xorshift, rate));
             Replay::XorShift(before)
         }
     }

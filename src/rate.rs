@@ -45,7 +45,7 @@ impl Rate {
             rate,
             scale: (1.0_f64 / (1.0_f64 - rate)) as f32,
             threshold: round_half_away((1.0 - rate) * 4_294_967_296.0),
-            keras_threshold: ceil_u32(rate as f32 as f64 * 8_388_608.0),
+            keras_threshold: ceil_u32(rate as f32 * 8_388_608.0),
         }
     }
 
@@ -74,10 +74,11 @@ impl Rate {
     }
 }
 
-/// `ceil(x)` for `x` in `[0, 2²³]`, as a `const fn`.
-const fn ceil_u32(x: f64) -> u32 {
+/// `ceil(x)` for `x` in `[0, 2²³]`, as a `const fn`. In `f32`: `f32(rate) · 2²³` is exact
+/// there, and a Cortex-M4F does it in hardware instead of with soft-float `f64` routines.
+const fn ceil_u32(x: f32) -> u32 {
     let whole = x as u32;
-    if (whole as f64) < x { whole + 1 } else { whole }
+    if (whole as f32) < x { whole + 1 } else { whole }
 }
 
 /// `round(x)`, half away from zero, for `x` in `[0, 2³²]`, as a `const fn` (`libm::round` is
