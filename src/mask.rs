@@ -160,9 +160,9 @@ const PHILOX_W: [u32; 2] = [0x9E37_79B9, 0xBB67_AE85];
 /// The key `StatelessRandomGetKeyCounter` starts from.
 const KEY0: [u32; 2] = [0x3EC8_F720, 0x0246_1E29];
 
-/// Philox 4x32-10 of one counter. Out of line: one copy serves the key derivation and the
-/// blocks (on a Cortex-M the two inlined copies cost flash, measured in examples/firmware).
-#[inline(never)]
+/// Philox 4x32-10 of one counter ([`KerasStream::block`] holds the one copy of it the crate
+/// runs).
+#[inline(always)]
 fn philox(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     let [mut c, mut k] = [counter, [key[0], key[1], 0, 0]];
     for round in 0..10 {
@@ -238,7 +238,9 @@ pub(crate) struct KerasStream {
     key: [u32; 2],
     /// The high half of the 128-bit counter; the low half is the block index.
     hi: [u32; 2],
-    xla: bool,
+    /// Where the scheme's 23 bits start in a word: 0 (TensorFlow's CPU kernels, the low bits)
+    /// or 9 (XLA, the high bits). A shift rather than a flag: no branch per map.
+    shift: u32,
 }
 
 impl KerasStream {
@@ -260,29 +262,44 @@ impl KerasStream {
             Masks::Keras34Xla => (widen(seed, true), widen(k, true)),
             _ => (keras_mod(seed), keras_mod(k)),
         };
-        let counter = [s0 as u32, (s0 >> 32) as u32, s1 as u32, (s1 >> 32) as u32];
-        let mix = philox(counter, KEY0);
+        // Philox of the counter [s0, s1] under KEY0: block s0 of a stream with that key.
+        let start = KerasStream {
+            key: KEY0,
+            hi: [s1 as u32, (s1 >> 32) as u32],
+            shift: 0,
+        };
+        let mix = start.block(s0);
         KerasStream {
             key: [mix[0], mix[1]],
             hi: [mix[2], mix[3]],
-            xla: matches!(masks, Masks::KerasXla | Masks::Keras34Xla),
+            shift: match masks {
+                Masks::KerasXla | Masks::Keras34Xla => 9,
+                _ => 0,
+            },
         }
+    }
+
+    /// Block `b` of the stream: Philox 4x32-10 of the counter `[b, hi]` under the key. Out of
+    /// line, and the stream passed by reference: one copy serves the key derivation and the
+    /// blocks, called without copying counters and keys to the stack (on a Cortex-M inlined
+    /// copies and array arguments cost flash, measured in examples/firmware).
+    #[inline(never)]
+    fn block(&self, b: u64) -> [u32; 4] {
+        philox(
+            [b as u32, (b >> 32) as u32, self.hi[0], self.hi[1]],
+            self.key,
+        )
     }
 
     /// Philox word of map `m`: word `m mod 4` of block `m / 4`.
     pub(crate) fn word(&self, m: u64) -> u32 {
-        let b = m / 4;
-        let block = philox(
-            [b as u32, (b >> 32) as u32, self.hi[0], self.hi[1]],
-            self.key,
-        );
-        block[(m % 4) as usize]
+        self.block(m / 4)[(m % 4) as usize]
     }
 
     /// The 23 bits of a word that the scheme compares with the rate.
     #[inline(always)]
     fn bits(&self, w: u32) -> u32 {
-        if self.xla { w >> 9 } else { w & 0x7F_FFFF }
+        (w >> self.shift) & 0x7F_FFFF
     }
 
     /// Decisions of maps `32·g … 32·g + 31` (`maps ≤ 32` of them wanted): bit `i` set = map
@@ -304,11 +321,7 @@ impl KerasStream {
         } else {
             // Few maps (a tiny tensor, or the last ones): only the blocks they need.
             for i in 0..maps.div_ceil(4) {
-                let b = first + i as u64;
-                let out = philox(
-                    [b as u32, (b >> 32) as u32, self.hi[0], self.hi[1]],
-                    self.key,
-                );
+                let out = self.block(first + i as u64);
                 for (j, &w) in out.iter().enumerate() {
                     word |= u32::from(self.bits(w) >= threshold) << (4 * i + j);
                 }
@@ -442,9 +455,9 @@ pub(crate) fn fill_mask(
     for word in keep {
         let bits = remaining.min(32);
         remaining -= bits;
-        *word = if rate.get() == 0.0 {
+        *word = if rate.is_zero() {
             low_bits(bits)
-        } else if rate.get() == 1.0 {
+        } else if rate.is_one() {
             0
         } else {
             source.word(bits)

@@ -54,6 +54,17 @@ impl Rate {
         self.rate
     }
 
+    /// `get() == 0.0`, by the bits (`new` stores `+0.0`, never `−0.0`): an integer compare
+    /// instead of a soft-float call on a Cortex-M, in every kernel and layer call.
+    pub(crate) const fn is_zero(self) -> bool {
+        self.rate.to_bits() == 0
+    }
+
+    /// `get() == 1.0`, by the bits.
+    pub(crate) const fn is_one(self) -> bool {
+        self.rate.to_bits() == 1.0_f64.to_bits()
+    }
+
     /// The factor for kept maps, `1 / (1 − rate)` computed in `f64` and rounded to `f32`, as
     /// TensorFlow casts it. `+inf` at rate 1, where no map is kept.
     pub const fn scale(self) -> f32 {
