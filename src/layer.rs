@@ -36,9 +36,8 @@ pub struct SpatialDropout<const S: usize> {
     masks: Masks,
     /// Drawing calls so far (Keras's `seed_generator.state[1]`).
     calls: u64,
-    /// The XorShift scheme's generator, seeded from `stream_seed` whenever that is set (always
-    /// there: an `Option` made on first use cost a Cortex-M flash, measured in examples/firmware).
-    xorshift: XorShiftRng,
+    /// The XorShift scheme's generator, made from `stream_seed` on its first use.
+    xorshift: Option<XorShiftRng>,
     name: Name,
     last: Option<LastCall<S>>,
 }
@@ -104,7 +103,7 @@ impl<const S: usize> SpatialDropout<S> {
             stream_seed: 0,
             masks: Masks::Keras,
             calls: 0,
-            xorshift: XorShiftRng::seed_from_u64(0),
+            xorshift: None,
             name,
             last: None,
         }
@@ -121,7 +120,7 @@ impl<const S: usize> SpatialDropout<S> {
     /// XorShift generator starts from the layer's seed.
     pub fn with_masks(mut self, masks: Masks) -> Self {
         self.masks = masks;
-        self.xorshift = XorShiftRng::seed_from_u64(self.stream_seed);
+        self.xorshift = None;
         self
     }
 
@@ -143,7 +142,7 @@ impl<const S: usize> SpatialDropout<S> {
     pub fn reseed(&mut self, seed: u64) {
         self.stream_seed = seed;
         self.calls = 0;
-        self.xorshift = XorShiftRng::seed_from_u64(seed);
+        self.xorshift = None;
     }
 
     /// The dropout rate.
@@ -307,8 +306,12 @@ impl<const S: usize> SpatialDropout<S> {
                 philox = Philox::new(stream, rate, shape.maps());
                 (&mut philox, Replay::Keras(stream))
             } else {
-                let before = self.xorshift.clone();
-                draws = Draws::new(&mut self.xorshift, rate);
+                let seed = self.stream_seed;
+                let rng = self
+                    .xorshift
+                    .get_or_insert_with(|| XorShiftRng::seed_from_u64(seed));
+                let before = rng.clone();
+                draws = Draws::new(rng, rate);
                 (&mut draws, Replay::XorShift(before))
             }
         };
