@@ -541,9 +541,9 @@ pub(crate) fn forward_copy(
     rate: Rate,
     source: &mut dyn Decisions,
 ) {
-    if rate.get() == 0.0 {
+    if rate.is_zero() {
         output.copy_from_slice_checked(input);
-    } else if rate.get() == 1.0 {
+    } else if rate.is_one() {
         output.fill(0.0);
     } else if layout.len != 0 {
         let mut sink = OutOfPlace {
@@ -562,9 +562,9 @@ pub(crate) fn forward_in_place(
     rate: Rate,
     source: &mut dyn Decisions,
 ) {
-    if rate.get() == 1.0 {
+    if rate.is_one() {
         data.fill(0.0);
-    } else if rate.get() != 0.0 && layout.len != 0 {
+    } else if !rate.is_zero() && layout.len != 0 {
         let mut sink = InPlace {
             data,
             scale: rate.scale(),

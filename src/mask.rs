@@ -11,6 +11,7 @@ use core::str::FromStr;
 
 use rand_core::Rng;
 
+use crate::profile::PROFILE;
 use crate::{Error, Rate};
 
 /// Where the walks get their keep/drop decisions: the next `count` maps at a time.
@@ -160,7 +161,9 @@ const PHILOX_W: [u32; 2] = [0x9E37_79B9, 0xBB67_AE85];
 /// The key `StatelessRandomGetKeyCounter` starts from.
 const KEY0: [u32; 2] = [0x3EC8_F720, 0x0246_1E29];
 
-/// Philox 4x32-10 of one counter.
+/// Philox 4x32-10 of one counter ([`KerasStream::block`] holds the one copy of it the crate
+/// runs).
+#[inline(always)]
 fn philox(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     let [mut c, mut k] = [counter, [key[0], key[1], 0, 0]];
     for round in 0..10 {
@@ -222,6 +225,19 @@ fn philox_lanes<const N: usize>(first: u64, hi: [u32; 2], key: [u32; 2]) -> [[u3
     [c0, c1, c2, c3].map(|c| c.map(|w| w as u32))
 }
 
+/// `v mod 2147483646`, as Keras ≥ 3.5 reduces a seed and a call number, without a 64-bit
+/// division (a 1 KB runtime routine on a 32-bit MCU, measured in examples/firmware): 2³¹ ≡ 2,
+/// so folding the bits above bit 30 back in as twice their value keeps the residue. Out of
+/// line: one copy for the seed and the call number.
+#[inline(never)]
+fn keras_mod(v: u64) -> u64 {
+    const MOD: u32 = 2_147_483_646;
+    let fold = |v: u64| ((v >> 31) << 1) + (v & 0x7FFF_FFFF);
+    // Below 2³⁴ + 2³¹ after one fold, below 2³¹ + 16 after two: at most one MOD too many.
+    let v = fold(fold(v)) as u32;
+    u64::from(if v >= MOD { v - MOD } else { v })
+}
+
 /// The Philox stream of one Keras drawing call: TensorFlow's key and counter for the seed pair
 /// of `(seed, k)`, and the keep rule of the scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,7 +245,9 @@ pub(crate) struct KerasStream {
     key: [u32; 2],
     /// The high half of the 128-bit counter; the low half is the block index.
     hi: [u32; 2],
-    xla: bool,
+    /// Where the scheme's 23 bits start in a word: 0 (TensorFlow's CPU kernels, the low bits)
+    /// or 9 (XLA, the high bits). A shift rather than a flag: no branch per map.
+    shift: u32,
 }
 
 impl KerasStream {
@@ -238,7 +256,6 @@ impl KerasStream {
     pub(crate) fn new(masks: Masks, seed: u64, k: u64) -> Self {
         // The seed pair, each half widened to 64 bits as TensorFlow does (sign extension; XLA
         // zero-extends). Keras ≥ 3.5 reduces both mod 2147483646, so both are non-negative.
-        const MOD: u64 = 2_147_483_646;
         let widen = |v: u64, zero_extend: bool| -> u64 {
             let v = v as u32;
             if zero_extend {
@@ -250,31 +267,46 @@ impl KerasStream {
         let (s0, s1) = match masks {
             Masks::Keras34 => (widen(seed, false), widen(k, false)),
             Masks::Keras34Xla => (widen(seed, true), widen(k, true)),
-            _ => (seed % MOD, k % MOD),
+            _ => (keras_mod(seed), keras_mod(k)),
         };
-        let counter = [s0 as u32, (s0 >> 32) as u32, s1 as u32, (s1 >> 32) as u32];
-        let mix = philox(counter, KEY0);
+        // Philox of the counter [s0, s1] under KEY0: block s0 of a stream with that key.
+        let start = KerasStream {
+            key: KEY0,
+            hi: [s1 as u32, (s1 >> 32) as u32],
+            shift: 0,
+        };
+        let mix = start.block(s0);
         KerasStream {
             key: [mix[0], mix[1]],
             hi: [mix[2], mix[3]],
-            xla: matches!(masks, Masks::KerasXla | Masks::Keras34Xla),
+            shift: match masks {
+                Masks::KerasXla | Masks::Keras34Xla => 9,
+                _ => 0,
+            },
         }
+    }
+
+    /// Block `b` of the stream: Philox 4x32-10 of the counter `[b, hi]` under the key. Out of
+    /// line, and the stream passed by reference: one copy serves the key derivation and the
+    /// blocks, called without copying counters and keys to the stack (on a Cortex-M inlined
+    /// copies and array arguments cost flash, measured in examples/firmware).
+    #[inline(never)]
+    fn block(&self, b: u64) -> [u32; 4] {
+        philox(
+            [b as u32, (b >> 32) as u32, self.hi[0], self.hi[1]],
+            self.key,
+        )
     }
 
     /// Philox word of map `m`: word `m mod 4` of block `m / 4`.
     pub(crate) fn word(&self, m: u64) -> u32 {
-        let b = m / 4;
-        let block = philox(
-            [b as u32, (b >> 32) as u32, self.hi[0], self.hi[1]],
-            self.key,
-        );
-        block[(m % 4) as usize]
+        self.block(m / 4)[(m % 4) as usize]
     }
 
     /// The 23 bits of a word that the scheme compares with the rate.
     #[inline(always)]
     fn bits(&self, w: u32) -> u32 {
-        if self.xla { w >> 9 } else { w & 0x7F_FFFF }
+        (w >> self.shift) & 0x7F_FFFF
     }
 
     /// Decisions of maps `32·g … 32·g + 31` (`maps ≤ 32` of them wanted): bit `i` set = map
@@ -283,7 +315,10 @@ impl KerasStream {
     fn group(&self, g: u64, maps: usize, threshold: u32) -> u32 {
         let first = g * (BLOCKS as u64);
         let mut word = 0;
-        if maps > 16 {
+        // Bare metal computes one block at a time (`PROFILE.philox_lanes`): the lanes are words
+        // of state that a Cortex-M's 13 registers spill, and their unrolled rounds cost flash for
+        // no speed (measured in examples/firmware, docs/firmware.md).
+        if maps > 16 && PROFILE.philox_lanes {
             // Each block's four decisions as a nibble, lane by lane, then the nibbles in order.
             let keep = |w: u32| u32::from(self.bits(w) >= threshold);
             for half in 0..BLOCKS / LANES {
@@ -299,11 +334,7 @@ impl KerasStream {
         } else {
             // Few maps (a tiny tensor, or the last ones): only the blocks they need.
             for i in 0..maps.div_ceil(4) {
-                let b = first + i as u64;
-                let out = philox(
-                    [b as u32, (b >> 32) as u32, self.hi[0], self.hi[1]],
-                    self.key,
-                );
+                let out = self.block(first + i as u64);
                 for (j, &w) in out.iter().enumerate() {
                     word |= u32::from(self.bits(w) >= threshold) << (4 * i + j);
                 }
@@ -322,8 +353,9 @@ pub(crate) struct Philox {
     group: u64,
     /// Maps not yet computed.
     left: usize,
-    /// Computed decisions not yet handed out, lowest bit first.
-    pending: u64,
+    /// Computed decisions not yet handed out (`have` of them), lowest bit first: 32 bits, as
+    /// a `u64` buffer cost a Cortex-M its 64-bit shifts.
+    pending: u32,
     have: usize,
 }
 
@@ -344,18 +376,22 @@ impl Decisions for Philox {
     #[inline]
     fn word(&mut self, count: usize) -> u32 {
         let count = count.min(32);
-        if self.have < count {
+        let (mut word, have) = (self.pending, self.have);
+        if have < count {
             let maps = self.left.min(32);
             let next = self.stream.group(self.group, maps, self.threshold);
             self.group += 1;
             self.left -= maps;
-            self.pending |= u64::from(next) << self.have;
-            self.have += 32;
+            // The `have` pending bits, then the next group's; the rest of it stays pending.
+            let used = count - have;
+            word |= next.checked_shl(have as u32).unwrap_or(0);
+            self.pending = next.checked_shr(used as u32).unwrap_or(0);
+            self.have = 32 - used;
+        } else {
+            self.pending = word.checked_shr(count as u32).unwrap_or(0);
+            self.have = have - count;
         }
-        let word = self.pending as u32 & low_bits(count);
-        self.pending = self.pending.checked_shr(count as u32).unwrap_or(0);
-        self.have -= count;
-        word
+        word & low_bits(count)
     }
 }
 
@@ -432,9 +468,9 @@ pub(crate) fn fill_mask(
     for word in keep {
         let bits = remaining.min(32);
         remaining -= bits;
-        *word = if rate.get() == 0.0 {
+        *word = if rate.is_zero() {
             low_bits(bits)
-        } else if rate.get() == 1.0 {
+        } else if rate.is_one() {
             0
         } else {
             source.word(bits)
@@ -479,6 +515,29 @@ mod tests {
                 let column = lanes.map(|words| words[i]);
                 assert_eq!(column, one, "first {first} lane {i}");
             }
+        }
+    }
+
+    /// The seed pair's reduction mod 2147483646 folds bits instead of dividing: the same
+    /// residues as `%`.
+    #[test]
+    fn the_seed_reduction_is_the_remainder() {
+        const MOD: u64 = 2_147_483_646;
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let edges = [0, 1, MOD - 1, MOD, MOD + 1, (1 << 31) - 1, 1 << 31, 1 << 32];
+        let more = [(1 << 62) + 5, 2 * MOD, 2 * MOD - 1, u64::MAX, u64::MAX - 1];
+        let random = core::iter::repeat_with(|| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        });
+        for v in edges.into_iter().chain(more).chain(random.take(2000)) {
+            assert_eq!(
+                KerasStream::new(Masks::Keras, v, v.rotate_left(17)),
+                KerasStream::new(Masks::Keras, v % MOD, v.rotate_left(17) % MOD),
+                "{v}"
+            );
         }
     }
 

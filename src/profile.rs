@@ -29,6 +29,9 @@ pub(crate) struct Profile {
     /// Fill the lane block one lane at a time instead of doubling with slice copies (which
     /// link `memcpy`: 886 bytes on a Cortex-M4).
     pub lane_by_lane: bool,
+    /// The Keras scheme computes 32 maps' Philox blocks as vector lanes (`mask.rs`) rather than
+    /// one block at a time.
+    pub philox_lanes: bool,
 }
 
 /// Hosts: a whole row of up to 1024 channels in one 4 KiB lane block, long selects for small
@@ -41,6 +44,7 @@ pub(crate) const HOST: Profile = Profile {
     unroll: false,
     repeat_rows: true,
     lane_by_lane: false,
+    philox_lanes: true,
 };
 
 /// wasm: the host's choices without the repeated-row select, whose unrolled loops cost 1 KB of
@@ -54,7 +58,8 @@ pub(crate) const WASM: Profile = Profile {
 /// measured 528 bytes of stack on a Cortex-M4), runs for every map (a Cortex-M pays a cycle or
 /// two for a missed branch, and the masked path costs 340 bytes of flash and a 272-byte frame),
 /// kept runs four at a time (4.5 instead of 5 instructions per element out of place, 3.75
-/// instead of 5 in place; docs/speed.md), no repeated rows, lanes copied one by one.
+/// instead of 5 in place; docs/speed.md), no repeated rows, lanes copied one by one, Philox one
+/// block at a time (lanes spill its registers: 144 instructions a map and 392 B more flash).
 pub(crate) const SMALL: Profile = Profile {
     lanes: 16,
     small_lanes: 16,
@@ -63,6 +68,7 @@ pub(crate) const SMALL: Profile = Profile {
     unroll: true,
     repeat_rows: false,
     lane_by_lane: true,
+    philox_lanes: false,
 };
 
 /// The profile of this build. Small-stack targets get [`SMALL`]: bare metal and ESP-IDF, whose

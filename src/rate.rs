@@ -46,13 +46,24 @@ impl Rate {
             rate,
             scale: (1.0_f64 / (1.0_f64 - rate)) as f32,
             threshold: round_half_away((1.0 - rate) * 4_294_967_296.0),
-            keras_threshold: ceil_u32(rate as f32 as f64 * 8_388_608.0),
+            keras_threshold: ceil_u32(rate as f32 * 8_388_608.0),
         }
     }
 
     /// The rate as given.
     pub const fn get(self) -> f64 {
         self.rate
+    }
+
+    /// `get() == 0.0`, by the bits (`new` stores `+0.0`, never `−0.0`): an integer compare
+    /// instead of a soft-float call on a Cortex-M, in every kernel and layer call.
+    pub(crate) const fn is_zero(self) -> bool {
+        self.rate.to_bits() == 0
+    }
+
+    /// `get() == 1.0`, by the bits.
+    pub(crate) const fn is_one(self) -> bool {
+        self.rate.to_bits() == 1.0_f64.to_bits()
     }
 
     /// The factor for kept maps, `1 / (1 − rate)` computed in `f64` and rounded to `f32`, as
@@ -75,10 +86,11 @@ impl Rate {
     }
 }
 
-/// `ceil(x)` for `x` in `[0, 2²³]`, as a `const fn`.
-const fn ceil_u32(x: f64) -> u32 {
+/// `ceil(x)` for `x` in `[0, 2²³]`, as a `const fn`. In `f32`: `f32(rate) · 2²³` is exact
+/// there, and a Cortex-M4F does it in hardware instead of with soft-float `f64` routines.
+const fn ceil_u32(x: f32) -> u32 {
     let whole = x as u32;
-    if (whole as f64) < x { whole + 1 } else { whole }
+    if (whole as f32) < x { whole + 1 } else { whole }
 }
 
 /// A [`Rate`] checked at compile time: `rate!(0.25)` is a `Rate` computed in an inline

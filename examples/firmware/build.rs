@@ -69,9 +69,12 @@ fn generate(json: &Value) -> Result<String, String> {
         } else {
             (dims[0], dims[dims.len() - 1])
         };
-        let words = (batch * channels).div_ceil(32);
+        // `apply_mask` takes a word per 32 maps, even for a tensor with no elements; such a
+        // tensor decides (and draws) nothing, so its calls' masks have no words.
+        let map_words = (batch * channels).div_ceil(32);
+        let words = if len == 0 { 0 } else { map_words };
         max_len = max_len.max(len as usize);
-        max_words = max_words.max(words as usize);
+        max_words = max_words.max(map_words as usize);
         let calls = case["calls"]
             .as_array()
             .ok_or_else(|| err("no \"calls\""))?;
