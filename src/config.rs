@@ -377,7 +377,7 @@ impl<const S: usize> SpatialDropout<S> {
             layer = layer.with_seed(seed);
         }
         if let Some(name) = config.name {
-            layer.set_name(&name)?;
+            layer.set_bounded_name(name);
         }
         layer.set_data_format(config.format)?;
         Ok(layer)

@@ -54,7 +54,9 @@ trait Sink {
     /// every 32 elements. The row is a fixed-size array the loop keeps in registers, so no lane
     /// block is built or read. Called only with `PROFILE.repeat_rows`; in other builds it is
     /// dead code the linker drops.
-    fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32]);
+    fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32])
+    where
+        Self: Sized;
     /// `count ≤ 32` consecutive maps of `map_len` elements from `start`, map `i` kept iff bit
     /// `i` of `word` is set: channels_first's loop, one dynamic call per 32 maps.
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize);
@@ -120,7 +122,6 @@ impl OutOfPlace<'_> {
 }
 
 impl Sink for OutOfPlace<'_> {
-    #[inline]
     fn scale(&mut self, start: usize, len: usize) {
         let scale = self.scale;
         if let Some((x, y)) = self.run(start, len) {
@@ -144,7 +145,6 @@ impl Sink for OutOfPlace<'_> {
         }
     }
 
-    #[inline]
     fn zero(&mut self, start: usize, len: usize) {
         if let Some(y) = self.output.get_mut(start..).and_then(|y| y.get_mut(..len)) {
             y.fill(0.0);
@@ -211,7 +211,6 @@ impl InPlace<'_> {
 }
 
 impl Sink for InPlace<'_> {
-    #[inline]
     fn scale(&mut self, start: usize, len: usize) {
         let scale = self.scale;
         if let Some(x) = self.run(start, len) {
@@ -234,7 +233,6 @@ impl Sink for InPlace<'_> {
         }
     }
 
-    #[inline]
     fn zero(&mut self, start: usize, len: usize) {
         if let Some(x) = self.run(start, len) {
             x.fill(0.0);
@@ -287,8 +285,8 @@ impl Sink for InPlace<'_> {
 
 /// Merges consecutive elements with the same decision into one run, so that a run of kept
 /// maps is one scale loop and a run of dropped maps one fill, however short each map is.
-struct Runs<'s> {
-    sink: &'s mut dyn Sink,
+struct Runs<'s, K: Sink + ?Sized> {
+    sink: &'s mut K,
     /// First element of the pending run.
     start: usize,
     /// Elements in the pending run (0: none pending).
@@ -296,8 +294,8 @@ struct Runs<'s> {
     kept: bool,
 }
 
-impl<'s> Runs<'s> {
-    fn new(sink: &'s mut dyn Sink) -> Self {
+impl<'s, K: Sink + ?Sized> Runs<'s, K> {
+    fn new(sink: &'s mut K) -> Self {
         Runs {
             sink,
             start: 0,
@@ -347,9 +345,11 @@ fn draw_row(row: &mut [u32], source: &mut dyn Decisions) -> (bool, bool) {
 }
 
 /// Walks the tensor in map order, taking one decision per map from `source`, and hands runs of
-/// elements to `sink`. Both are trait objects so that the firmware holds one copy of this walk,
-/// whatever generator or mask feeds it.
-fn walk(layout: Layout, source: &mut dyn Decisions, sink: &mut dyn Sink) {
+/// elements to `sink`. The walks take both as trait objects so that the firmware holds one
+/// copy of each, whatever generator or mask feeds it; only the repeated-row walk is generic over
+/// the sink, so that `select_repeat` stays out of the `Sink` vtable (and out of builds whose
+/// profile never calls it).
+fn walk<K: Sink>(layout: Layout, source: &mut dyn Decisions, sink: &mut K) {
     match layout.format {
         DataFormat::ChannelsFirst => walk_channels_first(layout, source, sink),
         // 1, 2, 4, …, 32 channels: the lanes repeat every 32 elements, no lane block needed.
@@ -387,7 +387,11 @@ fn walk_channels_first(layout: Layout, source: &mut dyn Decisions, sink: &mut dy
 /// into one 32-lane pattern and the sample is one `select_repeat`; samples that are all kept or
 /// all dropped join the runs of their neighbours. Nothing is zeroed or copied per call, which
 /// is most of what a tiny tensor's call costs besides its elements.
-fn walk_channels_last_short_rows(layout: Layout, source: &mut dyn Decisions, sink: &mut dyn Sink) {
+fn walk_channels_last_short_rows<K: Sink>(
+    layout: Layout,
+    source: &mut dyn Decisions,
+    sink: &mut K,
+) {
     let channels = layout.channels;
     // At most the tensor's length.
     let sample_len = layout.map_len * channels;

@@ -209,6 +209,12 @@ impl<const S: usize> SpatialDropout<S> {
         Ok(self)
     }
 
+    /// Replaces the layer name with one already bounded (the JSON reader's).
+    #[cfg(feature = "json")]
+    pub(crate) fn set_bounded_name(&mut self, name: Name) {
+        self.name = LayerName::Owned(name);
+    }
+
     /// Replaces the layer name, leaving it unchanged on error.
     pub fn set_name(&mut self, name: &str) -> Result<(), Error> {
         let name = Name::try_from(name).map_err(|_| Error::NameTooLong { max: MAX_NAME_LEN })?;
