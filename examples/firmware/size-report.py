@@ -37,7 +37,7 @@ KIB = 1024
 BUDGETS = {  # (binary, what, limit in bytes)
     # A firmware's kernel is one entry point; the table also shows both together. The layer
     # with Keras's masks (its default) may take at most 1 KiB more than the XorShift-only layer
-    # took before them (10,844 B; API.md section 5): measured 11,628 B.
+    # took before them (10,844 B; docs/semantics.md): measured 11,628 B.
     "text": [
         ("size_kernel", 2 * KIB),
         ("size_kernel_in_place", 2 * KIB),
@@ -314,7 +314,7 @@ def main():
         print(f"\nPhilox 4x32-10 on the Cortex-M4 (release disassembly of per_map): {n} instructions per")
         print(f"round, 10 rounds per block of 4 maps: {10 * n / 4:.1f} instructions per map for the rounds.")
 
-    print("\n### Budgets (API.md section 5, Cortex-M4)\n")
+    print("\n### Budgets (docs/semantics.md, Cortex-M4)\n")
     for b, limit in BUDGETS["text"]:
         over = sizes[BUDGET_TARGET, b]["text"] - sizes[BUDGET_TARGET, "size_empty"]["text"]
         verdict = "ok" if over <= limit else "EXCEEDED"
