@@ -545,8 +545,21 @@ mod tests {
     fn keras_mod_is_the_remainder() {
         const MOD: u64 = 2_147_483_646;
         let mut x = 0x9E37_79B9_7F4A_7C15_u64;
-        let edges = [0, 1, MOD - 1, MOD, MOD + 1, 1 << 31, (1 << 31) - 1, 1 << 32, 1 << 62];
-        for v in edges.into_iter().chain([u64::MAX, u64::MAX - 1, 2 * MOD, 3 * MOD - 1]) {
+        let edges = [
+            0,
+            1,
+            MOD - 1,
+            MOD,
+            MOD + 1,
+            1 << 31,
+            (1 << 31) - 1,
+            1 << 32,
+            1 << 62,
+        ];
+        for v in edges
+            .into_iter()
+            .chain([u64::MAX, u64::MAX - 1, 2 * MOD, 3 * MOD - 1])
+        {
             assert_eq!(keras_mod(v), v % MOD, "{v}");
         }
         for _ in 0..100_000 {
