@@ -652,6 +652,8 @@ test("the js examples of docs/tfjs.md run", async () => {
   const values = mask.split(",").map(Number);
   assert.equal(values.length, 6);
   assert.ok(values.every((v) => v === 0 || v === Math.fround(4 / 3)), mask);
+  // fit ran two epochs of two steps: the layer's call number is 4.
+  assert.ok(printed.includes("call number: 4"), printed.join("\n"));
   assert.ok(printed.some((line) => line.startsWith("with the plugin: vol:InputLayer img:InputLayer conv3d:Conv3D")), printed.join("\n"));
 });
 
