@@ -7,8 +7,13 @@
 // right type with a message that says what to fix; the Rust side checks again and reports
 // through `Error`.
 
-import { Buffer as RawBuffer, Layer, spatialDropout as rawSpatialDropout } from "./pkg/spatial_dropout.js";
-import { checkRate, describe } from "./checks.js";
+import {
+  Buffer as RawBuffer,
+  Layer,
+  maskWords as rawMaskWords,
+  spatialDropout as rawSpatialDropout,
+} from "./pkg/spatial_dropout.js";
+import { checkCall, checkMasks, checkRate, describe } from "./checks.js";
 
 /** The instance's exports (its memory), set by the entry once the module is instantiated. */
 let wasm;
@@ -306,7 +311,7 @@ export class WasmBuffer {
 // ---------------------------------------------------------------------------------------------
 // Layers.
 
-const LAYER_OPTIONS = ["rate", "dataFormat", "seed", "name"];
+const LAYER_OPTIONS = ["rate", "dataFormat", "seed", "name", "masks"];
 const BIGINT_MARK = "\u0000bigint:";
 
 const TFJS_FORMATS = { channelsFirst: "channels_first", channelsLast: "channels_last" };
@@ -399,7 +404,8 @@ class SpatialDropoutBase {
     const format = checkFormat(options.dataFormat, rank);
     const seed = checkSeed(options.seed);
     const name = checkName(options.name);
-    this.#layer = new Layer(rank, rate, format, seed, name);
+    const masks = checkMasks(options.masks);
+    this.#layer = new Layer(rank, rate, format, seed, name, masks);
     this.#format = format;
     if (seed === undefined) this.#layer.reseed(randomSeed());
   }
@@ -485,6 +491,28 @@ class SpatialDropoutBase {
     return this.#live().name;
   }
 
+  /** The mask scheme: "keras" (the default), "keras-xla", "keras-3.4", "keras-3.4-xla" or "xorshift". */
+  get masks() {
+    return this.#live().masks;
+  }
+
+  /**
+   * The call number, a bigint: the drawing calls so far (training calls with 0 < rate < 1, an
+   * empty tensor's included), Keras's `seed_generator.state[1]`; in `model.fit`, the step.
+   */
+  get calls() {
+    return this.#live().calls;
+  }
+
+  /**
+   * Sets the call number: the next drawing call draws Keras's mask of call `k` (resume a run
+   * at step k). With "xorshift" it only sets the count; the generator goes on where it was.
+   */
+  setCalls(k) {
+    const layer = this.#live();
+    layer.setCalls(checkCall(k, "`setCalls(k)`: `k`"));
+  }
+
   /** Releases the layer's wasm memory now rather than when it is garbage-collected. */
   free() {
     this.#layer?.free();
@@ -541,7 +569,7 @@ export class SpatialDropout3D extends SpatialDropoutBase {
   }
 }
 
-const OP_OPTIONS = ["rate", "dataFormat", "seed", "training"];
+const OP_OPTIONS = ["rate", "dataFormat", "seed", "training", "masks"];
 
 /**
  * The stateless op: spatial dropout of `inputs` with one mask, the spatial rank taken from
@@ -556,6 +584,31 @@ export function spatialDropout(inputs, shape, options) {
   const format = checkFormat(options.dataFormat);
   const seed = checkSeed(options.seed) ?? randomSeed();
   const training = checkTraining(options.training);
+  const masks = checkMasks(options.masks);
   const dims = checkShape(shape, inputs.length, "`inputs`", undefined, format);
-  return copying(inputs, (input, output) => rawSpatialDropout(input, output, dims, rate, format, seed, training));
+  return copying(inputs, (input, output) =>
+    rawSpatialDropout(input, output, dims, rate, format, seed, training, masks),
+  );
+}
+
+const MASK_WORDS_OPTIONS = ["maps", "rate", "seed", "call", "masks"];
+
+/**
+ * Keras's keep mask of call `call` of a layer with seed `seed` over `maps` maps (map m = sample ×
+ * channels + channel), without a tensor: bit m % 32 of word m / 32 set = map m kept (the bits
+ * past `maps` are 0). Keras schemes only ("xorshift" masks are no function of (seed, call)).
+ */
+export function maskWords(options) {
+  checkOptions(options, MASK_WORDS_OPTIONS, "maskWords");
+  loaded();
+  const { maps } = options;
+  if (typeof maps !== "number") throw new TypeError(`\`maps\` must be a number, got ${describe(maps)}`);
+  if (!Number.isInteger(maps) || maps < 0 || maps > 0xffff_ffff) {
+    throw new RangeError(`\`maps\` must be an integer in [0, 2^32 - 1], got ${describe(maps)}`);
+  }
+  const rate = checkRate(options.rate);
+  const seed = checkSeed(options.seed);
+  if (seed === undefined) throw new TypeError("maskWords needs a `seed`: Keras's masks are a function of (seed, call)");
+  const call = options.call === undefined ? 0n : checkCall(options.call, "`call`");
+  return rawMaskWords(checkMasks(options.masks), seed, call, maps, rate);
 }

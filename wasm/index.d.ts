@@ -14,6 +14,17 @@ export type DataFormat = "channels_first" | "channels_last";
 /** A seed: a non-negative safe integer, or a bigint in [0, 2^64). */
 export type Seed = number | bigint;
 
+/**
+ * Where masks come from. "keras" (the default): TensorFlow's Keras ≥ 3.5 masks, the same maps
+ * Keras drops for the same seed and call number; "keras-xla": the same under `jit_compile=True`;
+ * "keras-3.4" / "keras-3.4-xla": Keras ≤ 3.4's seed handling; "xorshift": the XorShift scheme of
+ * version 0.1 (a generator owned by the layer; not Keras's masks).
+ */
+export type Masks = "keras" | "keras-xla" | "keras-3.4" | "keras-3.4-xla" | "xorshift";
+
+/** The Keras schemes: masks that are a function of (seed, call number). */
+export type KerasMasks = Exclude<Masks, "xorshift">;
+
 /** Options of the layer constructors. */
 export interface SpatialDropoutOptions {
   /** Fraction of feature maps to drop, in [0, 1]. */
@@ -24,6 +35,8 @@ export interface SpatialDropoutOptions {
   seed?: Seed;
   /** Layer name, at most 64 UTF-8 bytes; default "spatial_dropout1d" / "…2d" / "…3d". */
   name?: string;
+  /** Mask scheme; default "keras": call k of a layer with seed s drops the maps Keras drops. */
+  masks?: Masks;
 }
 
 /** Keras's `get_config()` of a SpatialDropout layer. */
@@ -77,6 +90,15 @@ declare abstract class SpatialDropoutLayer {
   readonly dataFormat: DataFormat;
   readonly seed: number | bigint | null;
   readonly name: string;
+  /** The mask scheme. */
+  readonly masks: Masks;
+  /**
+   * The call number: drawing calls so far (training calls with 0 < rate < 1, empty tensors
+   * included), Keras's `seed_generator.state[1]`; in `model.fit`, the step.
+   */
+  readonly calls: bigint;
+  /** Sets the call number: the next drawing call draws Keras's mask of call `k`. */
+  setCalls(k: number | bigint): void;
   /** Releases the layer's wasm memory now instead of at garbage collection. */
   free(): void;
 }
@@ -111,14 +133,35 @@ export interface SpatialDropoutOpOptions {
   seed?: Seed;
   /** Default false: a copy, as Keras's inference. */
   training?: boolean;
+  /** Mask scheme; default "keras" (Keras's mask of call 0 for the seed). */
+  masks?: Masks;
 }
 
 /**
  * Spatial dropout with one mask from a fresh generator: the spatial rank is `shape.length - 2`
- * (3, 4 or 5 dims). With a seed, the same as the first training call of a layer with that seed.
+ * (3, 4 or 5 dims). With a seed, the same as the first training call of a layer with that seed
+ * and scheme (by default Keras's mask of call 0).
  */
 export function spatialDropout(
   inputs: Float32Array,
   shape: readonly number[],
   options: SpatialDropoutOpOptions,
 ): Float32Array;
+
+/** Options of `maskWords`. */
+export interface MaskWordsOptions {
+  /** Number of maps: batch × channels. */
+  maps: number;
+  rate: number;
+  seed: Seed;
+  /** The call number (the step); default 0. */
+  call?: number | bigint;
+  /** Default "keras". */
+  masks?: KerasMasks;
+}
+
+/**
+ * Keras's keep mask of call `call` of a layer with seed `seed`, without a tensor: bit m % 32 of
+ * word m / 32 set = map m (sample × channels + channel) kept. Keras schemes only.
+ */
+export function maskWords(options: MaskWordsOptions): Uint32Array;

@@ -14,7 +14,7 @@ import init from "./pkg/spatial_dropout.js";
 import base64 from "./pkg/spatial_dropout_bg.wasm.js";
 import { _install } from "./api.js";
 
-export { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, WasmBuffer, spatialDropout } from "./api.js";
+export { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, WasmBuffer, maskWords, spatialDropout } from "./api.js";
 
 function gunzip(text) {
   const binary = atob(text);

@@ -7,7 +7,7 @@ import { webcrypto } from "node:crypto";
 import { initSync } from "./pkg/spatial_dropout.js";
 import { _install } from "./api.js";
 
-export { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, WasmBuffer, spatialDropout } from "./api.js";
+export { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, WasmBuffer, maskWords, spatialDropout } from "./api.js";
 
 const module = readFileSync(new URL("./pkg/spatial_dropout_bg.wasm", import.meta.url));
 // Node 18 has Web Crypto only as a module export, not as a global.

@@ -601,7 +601,7 @@ async function main() {
     showError(describeError(e));
   }
   status.dataset.state = "ready";
-  status.textContent = `Ready: spatial-dropout running as WebAssembly. Same seed, same masks, on every target.`;
+  status.textContent = `Ready: spatial-dropout running as WebAssembly. With a seed, each step drops the same maps Keras drops with this seed.`;
 }
 
 main().catch((e) => showError(describeError(e)));

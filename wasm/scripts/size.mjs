@@ -7,7 +7,8 @@
 //    gzip), which are not met (docs/wasm.md, "Size").
 //
 // `--check` fails above the ceilings below: the 40 KB cap for the download, and for the .wasm
-// regression ceilings 2% over the measured 65 013 raw / 28 147 gzip, so growth of a KB fails CI.
+// regression ceilings 2% over the measured 69 653 raw / 30 280 gzip (issue 13's Keras scheme:
+// Philox, `maskWords` and the scheme names; 65 013 / 28 147 before), so growth of a KB fails CI.
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,8 +16,8 @@ import { gzipSync } from "node:zlib";
 
 export const RAW_TARGET = 40_000;
 export const GZIP_TARGET = 16_000;
-export const RAW_CEILING = 66_300;
-export const GZIP_CEILING = 28_700;
+export const RAW_CEILING = 71_000;
+export const GZIP_CEILING = 30_900;
 export const DOWNLOAD_CEILING = 40_000;
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;

@@ -13,7 +13,7 @@ defineSuite({ test, lib, data });
 
 test("the package entry exports exactly the documented API", () => {
   const names = Object.keys(lib).sort().join(",");
-  const expected = "SpatialDropout1D,SpatialDropout2D,SpatialDropout3D,WasmBuffer,ready,spatialDropout";
+  const expected = "SpatialDropout1D,SpatialDropout2D,SpatialDropout3D,WasmBuffer,maskWords,ready,spatialDropout";
   if (names !== expected) throw new Error(`exports: ${names}, expected ${expected}`);
 });
 

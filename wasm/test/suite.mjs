@@ -5,6 +5,7 @@
 //   knownAnswers  tests/vectors/known_answers.json
 //   manifest      tests/fixtures/keras/manifest.json
 //   fixtures      { [file]: text } for every file the manifest lists
+//   kerasMasks    tests/fixtures/keras_masks.json (masks TensorFlow's Keras drew)
 // Nothing here depends on Node or the DOM, so both runners check the same things.
 
 // ---- assertions: tiny and portable --------------------------------------------------------
@@ -104,7 +105,7 @@ function mapOf(i, dims, format) {
 // Node and Chromium, and by test/bad_inputs.test.mjs, which writes each exact message into
 // docs/bad-inputs.md. `layer` is a SpatialDropout2D, `x` a Float32Array of `dims` = [2, 3, 4, 5].
 export function badArguments(lib, { layer, x, dims }) {
-  const { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, WasmBuffer, spatialDropout } = lib;
+  const { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, WasmBuffer, maskWords, spatialDropout } = lib;
   const T = TypeError;
   const R = RangeError;
   const E = Error;
@@ -131,6 +132,9 @@ export function badArguments(lib, { layer, x, dims }) {
     [() => new SpatialDropout2D({ rate: 0.5, name: "n".repeat(65) }), E, /longer than 64 bytes/],
     [() => new SpatialDropout2D({ rate: 0.5, data_format: "channels_first" }), T, /unknown option `data_format`/],
     [() => new SpatialDropout2D({ rate: 0.5, training: true }), T, /unknown option `training`/],
+    [() => new SpatialDropout2D({ rate: 0.5, masks: 1 }), T, /`masks` must be a scheme name/],
+    [() => new SpatialDropout2D({ rate: 0.5, masks: "philox" }), E, /the mask scheme must be one of 'keras', 'keras-xla', 'keras-3.4', 'keras-3.4-xla', 'xorshift'/],
+    [() => new SpatialDropout2D({ rate: 0.5, masks: null }), T, /`masks`/],
     // call / callInPlace / backward arguments
     [() => layer.call([1, 2, 3], [1, 1, 1, 3]), T, /`inputs` must be a Float32Array, got an Array/],
     [() => layer.call(new Float64Array(120), dims), T, /Float32Array, got a Float64Array/],
@@ -151,6 +155,13 @@ export function badArguments(lib, { layer, x, dims }) {
     [() => layer.callInPlace(x, [120, 1, 1, 2], true), E, /`data` holds 120 elements but shape/],
     [() => layer.backward(x, dims), E, /needs a forward call/],
     [() => layer.backward([1], dims), T, /`gradOutputs` must be a Float32Array/],
+    // the call number
+    [() => layer.setCalls(), T, /`k` must be a non-negative integer number or bigint, got undefined/],
+    [() => layer.setCalls("3"), T, /`k` must be/],
+    [() => layer.setCalls(-1), R, /non-negative integer/],
+    [() => layer.setCalls(1.5), R, /non-negative integer/],
+    [() => layer.setCalls(2 ** 53), R, /bigint/],
+    [() => layer.setCalls(1n << 64n), R, /2\^64/],
     // the functional op
     [() => spatialDropout(x, dims), T, /options object/],
     [() => spatialDropout(x, dims, { rate: 2 }), R, /rate=2/],
@@ -160,6 +171,16 @@ export function badArguments(lib, { layer, x, dims }) {
     [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, seed: -3 }), R, /seed/],
     [() => spatialDropout(x, [2, 3, 4, 5], { rate: 0.5, dataformat: "channels_first" }), T, /unknown option `dataformat`/],
     [() => spatialDropout(x, [2, 3, 4, 4], { rate: 0.5 }), E, /holds 120 elements/],
+    [() => spatialDropout(x, dims, { rate: 0.5, masks: "keras3" }), E, /the mask scheme must be one of/],
+    [() => spatialDropout(x, dims, { rate: 0.5, masks: ["keras"] }), T, /`masks` must be a scheme name/],
+    // Keras's mask words
+    [() => maskWords(), T, /maskWords takes an options object/],
+    [() => maskWords({ maps: 4, rate: 0.5 }), T, /needs a `seed`/],
+    [() => maskWords({ maps: "4", rate: 0.5, seed: 1 }), T, /`maps` must be a number/],
+    [() => maskWords({ maps: -1, rate: 0.5, seed: 1 }), R, /`maps` must be an integer/],
+    [() => maskWords({ maps: 4, rate: 0.5, seed: 1, call: -1 }), R, /`call` must be a non-negative integer/],
+    [() => maskWords({ maps: 4, rate: 0.5, seed: 1, masks: "xorshift" }), E, /xorshift/],
+    [() => maskWords({ maps: 4, rate: 0.5, seed: 1, step: 2 }), T, /unknown option `step`/],
     // configs
     [() => SpatialDropout2D.fromConfig(), T, /config object or its JSON text/],
     [() => SpatialDropout2D.fromConfig(42), T, /config object or its JSON text/],
@@ -188,8 +209,9 @@ export function badArguments(lib, { layer, x, dims }) {
 export function defineSuite({ test, lib, data }) {
   const { SpatialDropout1D, SpatialDropout2D, SpatialDropout3D, WasmBuffer, spatialDropout } = lib;
   const classes = { 1: SpatialDropout1D, 2: SpatialDropout2D, 3: SpatialDropout3D };
+  // The known answers are the XorShift scheme's (version 0.1's masks), so they name it.
   const layerOf = (c, seed = c.seed) =>
-    new classes[c.rank]({ rate: c.rate, seed, ...(c.rank === 1 ? {} : { dataFormat: c.data_format }) });
+    new classes[c.rank]({ rate: c.rate, seed, masks: "xorshift", ...(c.rank === 1 ? {} : { dataFormat: c.data_format }) });
 
   const cases = data.knownAnswers.cases;
 
@@ -244,8 +266,8 @@ export function defineSuite({ test, lib, data }) {
   test("known answers: spatialDropout gives the first mask of a fresh layer", () => {
     for (const c of cases) {
       const x = knownInput(product(c.dims));
-      const y = spatialDropout(x, c.dims, { rate: c.rate, seed: c.seed, dataFormat: c.data_format, training: true });
-      sameBits(y, c.calls[0].output_bits, `${c.name} spatialDropout`);
+      const options = { rate: c.rate, seed: c.seed, dataFormat: c.data_format, training: true, masks: "xorshift" };
+      sameBits(spatialDropout(x, c.dims, options), c.calls[0].output_bits, `${c.name} spatialDropout`);
     }
   });
 
@@ -467,6 +489,194 @@ export function defineSuite({ test, lib, data }) {
     }
     equal(SpatialDropout3D.fromConfig({ ...tfjs, dataFormat: "channelsLast" }).dataFormat, "channels_last", "channelsLast");
     equal(SpatialDropout2D.fromConfig({ ...tfjs, data_format: "channels_first" }).dataFormat, "channels_first", "both keys agreeing");
+  });
+
+  // ---- TensorFlow's own masks: tests/fixtures/keras_masks.json ------------------------------
+
+  const keras = data.kerasMasks;
+  const kerasPairs = keras.cases.reduce((n, c) => n + c.calls.length, 0);
+  const kerasLayer = (c) =>
+    new classes[c.rank]({
+      rate: Number(c.rate),
+      // Always a bigint: seeds up to 2^62 come as decimal strings.
+      seed: BigInt(c.seed),
+      masks: c.variant,
+      ...(c.rank === 1 ? {} : { dataFormat: c.data_format }),
+    });
+  const ones = (dims) => new Float32Array(product(dims)).fill(1);
+  /** The keep string ("1" kept, one char per map m) of an output of ones; "" without elements. */
+  function keepOf(y, dims, format, where) {
+    if (y.length === 0) return "";
+    const channels = format === "channels_last" ? dims[dims.length - 1] : dims[1];
+    const keep = new Array(dims[0] * channels).fill(undefined);
+    for (let i = 0; i < y.length; i++) {
+      const m = mapOf(i, dims, format);
+      const kept = y[i] !== 0 ? "1" : "0";
+      if (keep[m] !== undefined && keep[m] !== kept) fail(`${where}: map ${m} is kept in part`);
+      keep[m] = kept;
+    }
+    return keep.join("");
+  }
+  /** The keep string of mask words over `maps` maps. */
+  const keepOfWords = (words, maps) =>
+    Array.from({ length: maps }, (_, m) => ((words[m >>> 5] >>> (m & 31)) & 1 ? "1" : "0")).join("");
+  /** Runs every (case, call) of the fixture through `step(layer, c, call, where)`; returns the pairs. */
+  function eachKerasCall(make, step) {
+    let pairs = 0;
+    for (const c of keras.cases) {
+      const layer = make(c);
+      equal(layer.masks, c.variant, `${c.id}: masks`);
+      for (const call of c.calls) {
+        const where = `${c.id} (${c.variant}, ${c.mode}) call ${call.k}`;
+        // Resume at the fixture's call number where it jumps (the large-k cases).
+        if (layer.calls !== BigInt(call.k)) layer.setCalls(call.k);
+        equal(layer.calls, BigInt(call.k), `${where}: calls before`);
+        step(layer, c, call, where);
+        // Every training call counts, an empty tensor's too (rate 1e-7 … 0.97: all draw).
+        equal(layer.calls, BigInt(call.k) + 1n, `${where}: calls after`);
+        pairs++;
+      }
+      layer.free();
+    }
+    return pairs;
+  }
+
+  test("Keras fixtures: the file is the expected format", () => {
+    equal(keras.format, "spatial-dropout keras masks v1", "format");
+    ok(kerasPairs >= 1172, `${kerasPairs} (case, call) pairs`);
+  });
+
+  test("Keras fixtures: call drops the maps TensorFlow's Keras dropped, every (case, call)", () => {
+    const pairs = eachKerasCall(kerasLayer, (layer, c, call, where) => {
+      const y = layer.call(ones(call.dims), call.dims, true);
+      equal(keepOf(y, call.dims, c.data_format, where), call.keep, where);
+      // The kept maps hold the scale, the dropped ones +0.0.
+      const scale = Math.fround(1 / (1 - Number(c.rate)));
+      for (let i = 0; i < y.length; i++) {
+        if (!(Object.is(y[i], 0) || y[i] === scale)) fail(`${where}: element ${i} is ${y[i]}`);
+      }
+    });
+    equal(pairs, kerasPairs, "pairs checked");
+  });
+
+  test("Keras fixtures: callInPlace, then backward replays the same mask", () => {
+    const pairs = eachKerasCall(kerasLayer, (layer, c, call, where) => {
+      const y = ones(call.dims);
+      layer.callInPlace(y, call.dims, true);
+      equal(keepOf(y, call.dims, c.data_format, where), call.keep, `${where}: callInPlace`);
+      const g = layer.backward(ones(call.dims), call.dims);
+      sameBits(g, bits(y), `${where}: backward`);
+    });
+    equal(pairs, kerasPairs, "pairs checked");
+  });
+
+  test("Keras fixtures: a layer of every case, resumed with setCalls(bigint), over a WasmBuffer", () => {
+    const pairs = eachKerasCall(kerasLayer, (layer, c, call, where) => {
+      layer.setCalls(BigInt(call.k));
+      const buffer = new WasmBuffer(product(call.dims));
+      buffer.view().fill(1);
+      layer.callInPlace(buffer, call.dims, true);
+      equal(keepOf(buffer.view(), call.dims, c.data_format, where), call.keep, `${where}: WasmBuffer`);
+      buffer.free();
+    });
+    equal(pairs, kerasPairs, "pairs checked");
+  });
+
+  test("Keras fixtures: maskWords gives every (case, call)'s mask without a tensor", () => {
+    let pairs = 0;
+    for (const c of keras.cases) {
+      for (const call of c.calls) {
+        if (call.keep === "") continue;
+        const maps = call.keep.length;
+        const words = lib.maskWords({ maps, rate: Number(c.rate), seed: BigInt(c.seed), call: call.k, masks: c.variant });
+        equal(words.length, Math.ceil(maps / 32), `${c.id} call ${call.k}: words`);
+        equal(keepOfWords(words, maps), call.keep, `${c.id} call ${call.k}: maskWords`);
+        pairs++;
+      }
+    }
+    ok(pairs > 1000, `${pairs} masks`);
+  });
+
+  test("Keras fixtures: spatialDropout with the seed and scheme gives call 0's mask", () => {
+    let pairs = 0;
+    for (const c of keras.cases) {
+      const call = c.calls.find((k) => k.k === 0);
+      if (call === undefined) continue;
+      const y = spatialDropout(ones(call.dims), call.dims, {
+        rate: Number(c.rate),
+        seed: BigInt(c.seed),
+        dataFormat: c.data_format,
+        training: true,
+        masks: c.variant,
+      });
+      equal(keepOf(y, call.dims, c.data_format, c.id), call.keep, `${c.id}: spatialDropout`);
+      pairs++;
+    }
+    ok(pairs >= 300, `${pairs} cases with a call 0`);
+  });
+
+  test("masks and calls: the Keras default, read-only scheme, setCalls with numbers and bigints", () => {
+    const layer = new SpatialDropout2D({ rate: 0.5, seed: 42 });
+    equal(layer.masks, "keras", "default scheme");
+    equal(layer.calls, 0n, "calls of a new layer");
+    throws(() => {
+      layer.masks = "xorshift";
+    }, TypeError, /./, "assigning masks");
+    throws(() => {
+      layer.calls = 3n;
+    }, TypeError, /./, "assigning calls");
+    const dims = [2, 3, 3, 8];
+    const x = knownInput(product(dims));
+    layer.call(x, dims, false);
+    equal(layer.calls, 0n, "inference draws nothing");
+    layer.call(x, dims, true);
+    equal(layer.calls, 1n, "a training call counts");
+    const keepNext = keepOfWords(lib.maskWords({ maps: 16, rate: 0.5, seed: 42, call: 1 }), 16);
+    equal(keepOf(layer.call(ones(dims), dims, true), dims, "channels_last", "call 1"), keepNext, "call 1 is Keras's (42, 1)");
+    const big = (1n << 60n) + 5n;
+    layer.setCalls(big);
+    equal(layer.calls, big, "a bigint call number above 2^53");
+    const want = keepOfWords(lib.maskWords({ maps: 16, rate: 0.5, seed: 42, call: big }), 16);
+    equal(keepOf(layer.call(ones(dims), dims, true), dims, "channels_last", "big k"), want, "the mask of call 2^60 + 5");
+    layer.setCalls(7);
+    equal(layer.calls, 7n, "a number call number");
+    // A seed above 2^53 with the Keras scheme: the same as maskWords, and as the default.
+    const seed = (1n << 62n) + 3n;
+    const wide = new SpatialDropout3D({ rate: 0.3, seed, masks: "keras" });
+    const dims3 = [3, 1, 2, 1, 5];
+    const y = wide.call(ones(dims3), dims3, true);
+    equal(keepOf(y, dims3, "channels_last", "2^62 + 3"), keepOfWords(lib.maskWords({ maps: 15, rate: 0.3, seed }), 15), "seed 2^62 + 3");
+    equal(wide.seed, seed, "the seed reads back exactly");
+    // The XorShift scheme keeps its own generator: setCalls only sets the count.
+    const xs = new SpatialDropout2D({ rate: 0.5, seed: 42, masks: "xorshift" });
+    equal(xs.masks, "xorshift", "xorshift");
+    xs.setCalls(10);
+    equal(xs.calls, 10n, "xorshift count");
+    throws(() => lib.maskWords({ maps: 4, rate: 0.5, seed: 1, masks: "xorshift" }), Error, /xorshift/, "maskWords xorshift");
+    for (const l of [layer, wide, xs]) l.free();
+  });
+
+  test("an empty tensor with a huge batch returns at once and counts as a call", () => {
+    for (const masks of ["keras", "keras-3.4-xla", "xorshift"]) {
+      const layer = new SpatialDropout3D({ rate: 0.5, seed: 1, masks });
+      const start = Date.now();
+      for (const dims of [[2 ** 30, 1, 0, 1, 1], [0xffff_ffff, 1, 1, 0, 1], [2 ** 20, 0, 1, 1, 2 ** 11]]) {
+        equal(layer.call(new Float32Array(0), dims, true).length, 0, `${masks} ${dims}`);
+        layer.callInPlace(new Float32Array(0), dims, true);
+        equal(layer.backward(new Float32Array(0), dims).length, 0, `${masks} ${dims} backward`);
+      }
+      equal(spatialDropout(new Float32Array(0), [0xffff_ffff, 0, 1], { rate: 0.5, seed: 1, training: true, masks }).length, 0, "op");
+      const took = Date.now() - start;
+      ok(took < 1000, `${masks}: six empty calls took ${took} ms`);
+      equal(layer.calls, 6n, `${masks}: six calls counted`);
+      if (masks !== "xorshift") {
+        // The next call draws Keras's mask of call 6, as in Keras after six empty calls.
+        const dims = [4, 1, 1, 1, 8];
+        const keep = keepOf(layer.call(ones(dims), dims, true), dims, "channels_last", masks);
+        equal(keep, keepOfWords(lib.maskWords({ maps: 32, rate: 0.5, seed: 1, call: 6, masks }), 32), `${masks}: call 6`);
+      }
+      layer.free();
+    }
   });
 
   test("empty tensors and zero dims", () => {

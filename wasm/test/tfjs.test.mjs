@@ -3,8 +3,9 @@
 // The Keras models come from real Keras (tf-keras 2.16.0 `model.to_json()`, the form TF.js
 // loads): tests/fixtures/keras/k2_model_*.json (tests/fixtures/make_keras_fixtures.py) and
 // tests/fixtures/tfjs/k2_conv3d_model.json (tests/fixtures/make_tfjs_fixtures.py, with weights,
-// an input and Keras's predict). Masks are checked against tests/vectors/known_answers.json, the
-// answers the Rust crate is tested against.
+// an input and Keras's predict). Masks are checked against the masks TensorFlow's Keras drew
+// (tests/fixtures/keras_masks.json, the default scheme) and, with `masks: "xorshift"`, against
+// tests/vectors/known_answers.json, the XorShift answers the Rust crate is tested against.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -15,6 +16,7 @@ const repo = new URL("../../", import.meta.url);
 const readJson = (path) => JSON.parse(readFileSync(new URL(path, repo), "utf8"));
 
 const KNOWN = readJson("tests/vectors/known_answers.json");
+const KERAS_MASKS = readJson("tests/fixtures/keras_masks.json");
 const MANIFEST = readJson("tests/fixtures/keras/manifest.json");
 const K2_FUNCTIONAL = readJson("tests/fixtures/keras/k2_model_functional.json");
 const K2_SEQUENTIAL = readJson("tests/fixtures/keras/k2_model_sequential.json");
@@ -67,6 +69,11 @@ function mapsOf(dims, format) {
   const channels = format === "channels_first" ? dims[1] : dims[dims.length - 1];
   const spatial = format === "channels_first" ? dims.slice(2) : dims.slice(1, -1);
   return { batch: dims[0], channels, mapLen: spatial.reduce((a, b) => a * b, 1) };
+}
+
+/** The keep string ("1" kept, one char per map) of mask words over `maps` maps. */
+function keepString(words, maps) {
+  return Array.from({ length: maps }, (_, m) => ((words[m >>> 5] >>> (m & 31)) & 1 ? "1" : "0")).join("");
 }
 
 /** The map of flat element i: n·channels + c for either layout. */
@@ -243,12 +250,17 @@ test("fit: one step trains the layers before the dropout; the seeded mask advanc
     const after = w.read().dataSync();
     assert.ok(after.some((v, i) => v !== before.get(name)[i]), `${name} did not change`);
   }
-  // fit ran drop3d (seed 2024) in training once: its next mask is the generator's second one.
-  // (The first mask of seed 2024 over these 6 maps differs from the second, so a missed or an
-  // extra draw fails here.)
+  // fit ran drop3d (seed 2024) in training once, as Keras's step 0: its call number is 1 and its
+  // next mask is Keras's of (2024, 1). (Over these 6 maps Keras's masks of calls 0 and 1 happen
+  // to agree, so the call number is what catches a missed call; call 2's differs.)
   const drop3d = model.getLayer("drop3d");
+  assert.equal(drop3d.masks, "keras");
+  assert.equal(drop3d.calls, 1n);
   const ones = tf.ones([2, 1, 1, 1, 3]);
   const next = drop3d.apply(ones, { training: true }).dataSync();
+  const keepOf = (k) => keepString(wasmPackage.maskWords({ maps: 6, rate: 0.5, seed: 2024, call: k }), 6);
+  assert.notEqual(keepOf(1), keepOf(2));
+  assert.equal(Array.from(next, (v) => (v !== 0 ? "1" : "0")).join(""), keepOf(1));
   const reference = new wasmPackage.SpatialDropout3D({ rate: 0.5, seed: 2024 });
   reference.call(new Float32Array(6), [2, 1, 1, 1, 3], true);
   assert.deepEqual(bits(next), bits(reference.call(new Float32Array(6).fill(1), [2, 1, 1, 1, 3], true)));
@@ -257,10 +269,11 @@ test("fit: one step trains the layers before the dropout; the seeded mask advanc
   model.dispose();
 });
 
-test("masks, outputs and gradients match the Rust known answers bit for bit", () => {
+test("masks: \"xorshift\": masks, outputs and gradients match the Rust known answers bit for bit", () => {
   assert.ok(KNOWN.cases.length >= 20);
   for (const c of KNOWN.cases) {
-    const layer = new CLASSES[c.rank]({ rate: c.rate, seed: c.seed, dataFormat: c.data_format });
+    const layer = new CLASSES[c.rank]({ rate: c.rate, seed: c.seed, dataFormat: c.data_format, masks: "xorshift" });
+    assert.equal(layer.masks, "xorshift");
     const length = c.dims.reduce((a, b) => a * b, 1);
     const x = tf.tensor(knownInput(length), c.dims, "float32");
     const { batch, channels, mapLen } = mapsOf(c.dims, c.data_format);
@@ -289,9 +302,9 @@ test("masks, outputs and gradients match the Rust known answers bit for bit", ()
       tf.dispose([value, grad]);
     }
     if (mapLen === 0 && maps > 0) {
-      // Nothing to see in an empty output, but the draws happened: the next mask (on a 1-element
-      // map) is the generator's third, as in the wasm layer that made the same calls.
-      const reference = new WASM_CLASSES[c.rank]({ rate: c.rate, seed: c.seed, dataFormat: c.data_format });
+      // Nothing to see in an empty output: the next mask (on a 1-element map) is the one the
+      // wasm layer draws after the same empty calls.
+      const reference = new WASM_CLASSES[c.rank]({ rate: c.rate, seed: c.seed, dataFormat: c.data_format, masks: "xorshift" });
       for (let k = 0; k < c.calls.length; k++) reference.call(new Float32Array(0), c.dims, true);
       const probeDims = c.dims.map((d, i) => (d === 0 ? 1 : d));
       const probeLength = probeDims.reduce((a, b) => a * b, 1);
@@ -304,6 +317,132 @@ test("masks, outputs and gradients match the Rust known answers bit for bit", ()
     }
     x.dispose();
   }
+});
+
+/** The keep string of a plugin output on ones (and its gradient), checking each map is whole. */
+function keepOfTensor(values, dims, format, where) {
+  if (values.length === 0) return "";
+  const { batch, channels } = mapsOf(dims, format);
+  const keep = new Array(batch * channels).fill(undefined);
+  values.forEach((v, i) => {
+    const m = mapOfElement(i, dims, format);
+    const kept = v !== 0 ? "1" : "0";
+    assert.ok(keep[m] === undefined || keep[m] === kept, `${where}: map ${m} is kept in part`);
+    keep[m] = kept;
+  });
+  return keep.join("");
+}
+
+test("Keras's masks (the default): every (case, call) of keras_masks.json through the plugin's layers", () => {
+  const counted = { pairs: 0, cases: 0, skipped: 0, byRank: { 1: 0, 2: 0, 3: 0 } };
+  for (const c of KERAS_MASKS.cases) {
+    const seed = Number(c.seed);
+    // TF.js holds seeds as JSON numbers: the plugin takes seeds up to 2^53 - 1 only.
+    if (!Number.isSafeInteger(seed)) {
+      counted.skipped += c.calls.length;
+      continue;
+    }
+    const rate = Number(c.rate);
+    const options = { rate, seed, masks: c.variant, ...(c.rank === 1 ? {} : { dataFormat: c.data_format }) };
+    const layer = new CLASSES[c.rank](options);
+    assert.equal(layer.masks, c.variant);
+    for (const call of c.calls) {
+      const where = `${c.id} (${c.variant}, ${c.mode}) call ${call.k}`;
+      if (layer.calls !== BigInt(call.k)) layer.setCalls(call.k);
+      const x = tf.ones(call.dims);
+      const { value, grad } = tf.valueAndGrad((v) => layer.apply(v, { training: true }))(x, tf.onesLike(x));
+      assert.equal(keepOfTensor(value.dataSync(), call.dims, c.data_format, where), call.keep, where);
+      // The gradient replays the same mask.
+      assert.deepEqual(bits(grad.dataSync()), bits(value.dataSync()), `${where}: gradient`);
+      // One call per training call, an empty tensor's included (as Keras counts them).
+      assert.equal(layer.calls, BigInt(call.k) + 1n, `${where}: calls`);
+      tf.dispose([x, value, grad]);
+      counted.pairs++;
+      counted.byRank[c.rank]++;
+    }
+    counted.cases++;
+    layer.dispose();
+  }
+  const total = KERAS_MASKS.cases.reduce((n, c) => n + c.calls.length, 0);
+  assert.equal(counted.pairs + counted.skipped, total);
+  assert.ok(counted.pairs >= 1000, JSON.stringify(counted));
+  assert.ok(Object.values(counted.byRank).every((n) => n > 100), JSON.stringify(counted));
+  console.log(`# keras_masks.json through the plugin: ${counted.pairs} (case, call) pairs in ${counted.cases} cases ` +
+    `(rank 1/2/3: ${counted.byRank[1]}/${counted.byRank[2]}/${counted.byRank[3]}); ${counted.skipped} pairs of seeds above 2^53 - 1 skipped`);
+});
+
+test("Keras's masks: the fit cases of keras_masks.json through model.fit, one call per step", async () => {
+  let steps = 0;
+  for (const c of KERAS_MASKS.cases.filter((k) => k.mode === "fit" && Number.isSafeInteger(Number(k.seed)))) {
+    // A pass-through model: an identity dense layer (fit needs a trainable weight; learning rate
+    // 0 keeps it the identity) before the dropout.
+    const dims = c.calls[0].dims;
+    assert.ok(c.calls.every((call) => JSON.stringify(call.dims) === JSON.stringify(dims)), c.id);
+    const options = { rate: Number(c.rate), seed: Number(c.seed), masks: c.variant, name: "drop" };
+    if (c.rank !== 1) options.dataFormat = c.data_format;
+    const drop = new CLASSES[c.rank](options);
+    const input = tf.input({ shape: dims.slice(1) });
+    const scaled = tf.layers.dense({ units: dims[dims.length - 1], useBias: false, kernelInitializer: "identity" });
+    const model = tf.model({ inputs: input, outputs: drop.apply(scaled.apply(input)) });
+    model.compile({ optimizer: tf.train.sgd(0), loss: "meanSquaredError" });
+    const seen = [];
+    const x = tf.ones(dims);
+    for (const call of c.calls) {
+      assert.equal(drop.calls, BigInt(call.k), `${c.id} before step ${call.k}`);
+      // The mask fit's step will draw, seen through a copy of the layer at the same call number.
+      const probe = new CLASSES[c.rank](options);
+      probe.setCalls(drop.calls);
+      const y = probe.apply(x, { training: true });
+      seen.push(keepOfTensor(y.dataSync(), dims, c.data_format, c.id));
+      tf.dispose(y);
+      probe.dispose();
+      const history = await model.fit(x, tf.zeros(dims), { batchSize: dims[0], epochs: 1, shuffle: false, verbose: 0 });
+      // And the step itself dropped that many maps: its loss is mean(y²) = kept / maps × scale².
+      const kept = [...call.keep].filter((b) => b === "1").length;
+      const scale = Math.fround(1 / (1 - Number(c.rate)));
+      const loss = (kept / call.keep.length) * scale * scale;
+      assert.ok(Math.abs(history.history.loss[0] - loss) <= 1e-5 * Math.max(1, loss), `${c.id} step ${call.k}: loss ${history.history.loss[0]} != ${loss}`);
+      steps++;
+    }
+    assert.deepEqual(seen, c.calls.map((call) => call.keep), c.id);
+    assert.equal(drop.calls, BigInt(c.calls.length), `${c.id}: one call per fit step`);
+    x.dispose();
+    model.dispose();
+  }
+  assert.ok(steps >= 9, `${steps} fit steps`);
+});
+
+test("Keras's masks: an empty tensor counts as a call at once; seedless layers draw at random", () => {
+  const layer = new SpatialDropout3D({ rate: 0.5, seed: 1 });
+  const start = Date.now();
+  const empty = tf.zeros([65536, 1, 0, 1, 65536]);
+  const y = layer.apply(empty, { training: true });
+  assert.deepEqual(y.shape, empty.shape);
+  assert.ok(Date.now() - start < 1000, `${Date.now() - start} ms`);
+  assert.equal(layer.calls, 1n);
+  const ones = tf.ones([4, 1, 1, 1, 8]);
+  const out = layer.apply(ones, { training: true });
+  const want = keepString(wasmPackage.maskWords({ maps: 32, rate: 0.5, seed: 1, call: 1 }), 32);
+  assert.equal(keepOfTensor(out.dataSync(), [4, 1, 1, 1, 8], "channels_last", "after empty"), want);
+  assert.equal(layer.calls, 2n);
+  // Inference, rate 0 and rate 1 draw nothing (the crate's rule).
+  layer.apply(ones).dispose();
+  assert.equal(layer.calls, 2n);
+  layer.setCalls(2n ** 60n);
+  assert.equal(layer.calls, 2n ** 60n);
+  assert.throws(() => layer.setCalls(-1), RangeError);
+  assert.throws(() => layer.setCalls("1"), TypeError);
+  tf.dispose([empty, y, ones, out]);
+  layer.dispose();
+  // The xorshift scheme counts through its wasm layer.
+  const xs = new SpatialDropout2D({ rate: 0.5, seed: 1, masks: "xorshift" });
+  const e2 = tf.zeros([1 << 20, 0, 1, 4]);
+  xs.apply(e2, { training: true }).dispose();
+  assert.equal(xs.calls, 1n);
+  xs.setCalls(5);
+  assert.equal(xs.calls, 5n);
+  tf.dispose(e2);
+  xs.dispose();
 });
 
 test("rate 1 gives +0.0 everywhere (gradient too); rate 0 and inference are the identity", () => {
@@ -354,6 +493,9 @@ test("configs round-trip: getConfig → constructor, model.toJSON → modelFromJ
     [2, { rate: 0.3, seed: null, dataFormat: "channels_first", name: "d2" }],
     [3, { rate: 1 / 3, seed: 5n, dataFormat: "channelsLast" }],
     [3, { rate: 0.1, seed: Number.MAX_SAFE_INTEGER, dataFormat: "CHANNELS_FIRST", trainable: false }],
+    [2, { rate: 0.5, seed: 4, masks: "xorshift" }],
+    [1, { rate: 0.5, seed: 4, masks: "keras-3.4-xla" }],
+    [3, { rate: 0.5, seed: 4, masks: "keras" }],
   ]) {
     const layer = new CLASSES[rank](options);
     const config = layer.getConfig();
@@ -363,10 +505,26 @@ test("configs round-trip: getConfig → constructor, model.toJSON → modelFromJ
     assert.equal(config.noiseShape, null);
     if (rank === 1) assert.equal("dataFormat" in config, false);
     else assert.equal(config.dataFormat, /first/i.test(options.dataFormat) ? "channelsFirst" : "channelsLast");
+    // Keras's own scheme writes no `masks` (a config Keras reads); another scheme is kept.
+    if ((options.masks ?? "keras") === "keras") assert.equal("masks" in config, false);
+    else assert.equal(config.masks, options.masks);
     const again = new CLASSES[rank](config);
     assert.deepEqual(again.getConfig(), config);
     assert.equal(again.dataFormat, layer.dataFormat);
+    assert.equal(again.masks, layer.masks);
   }
+  // Through model JSON: the scheme survives toJSON → modelFromJSON, and so do the masks.
+  const xsModel = tf.sequential({
+    layers: [tf.layers.dense({ units: 4, inputShape: [3, 5, 2] }), new SpatialDropout2D({ rate: 0.5, seed: 1, masks: "xorshift", name: "xs" })],
+  });
+  const xsBack = await load(JSON.parse(JSON.stringify(xsModel.toJSON(null, false))));
+  assert.equal(xsBack.getLayer("xs").masks, "xorshift");
+  const probe = tf.ones([2, 3, 5, 4]);
+  assert.deepEqual(
+    bits(xsBack.getLayer("xs").apply(probe, { training: true }).dataSync()),
+    bits(xsModel.getLayer("xs").apply(probe, { training: true }).dataSync()),
+  );
+  probe.dispose();
   // A loaded Keras 2 model serializes back to Keras 2 JSON: the same layer configs, plus
   // data_format for 2D/3D; and that JSON loads again to the same configs.
   for (const json of [K2_FUNCTIONAL, CONV3D.model, K2_SEQUENTIAL]) {
@@ -419,6 +577,8 @@ test("bad arguments throw clear errors", () => {
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: 2 ** 64 }), /\[0, 2\^53 - 1\]/);
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: 1n << 60n }), /\[0, 2\^53 - 1\]/);
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: "7" }), TypeError);
+  assert.throws(() => new SpatialDropout3D({ rate: 0.5, masks: "philox" }), /the mask scheme must be one of 'keras', 'keras-xla', 'keras-3.4', 'keras-3.4-xla', 'xorshift'/);
+  assert.throws(() => new SpatialDropout3D({ rate: 0.5, masks: 3 }), TypeError);
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, dtype: "float16" }), /float32 only, got dtype the string "float16"/);
   const float32Policy = { className: "Policy", config: { name: "float32" } };
   assert.equal(new SpatialDropout3D({ rate: 0.5, dtype: float32Policy }).getConfig().dtype, "float32");
@@ -492,6 +652,8 @@ test("the js examples of docs/tfjs.md run", async () => {
   const values = mask.split(",").map(Number);
   assert.equal(values.length, 6);
   assert.ok(values.every((v) => v === 0 || v === Math.fround(4 / 3)), mask);
+  // fit ran two epochs of two steps: the layer's call number is 4.
+  assert.ok(printed.includes("call number: 4"), printed.join("\n"));
   assert.ok(printed.some((line) => line.startsWith("with the plugin: vol:InputLayer img:InputLayer conv3d:Conv3D")), printed.join("\n"));
 });
 
@@ -544,7 +706,7 @@ const PAGE = `<!doctype html>
       for (let i = 0; i < n; i++) {
         x[i] = i % 89 === 5 ? Infinity : i % 83 === 7 ? -0 : i % 79 === 3 ? -Infinity : (((i * 7919) % 2003) - 1001) / 64;
       }
-      const layer = new classes[c.rank]({ rate: c.rate, seed: c.seed, dataFormat: c.data_format });
+      const layer = new classes[c.rank]({ rate: c.rate, seed: c.seed, dataFormat: c.data_format, masks: "xorshift" });
       const t = tf.tensor(x, c.dims);
       for (const [k, call] of c.calls.entries()) {
         const y = layer.apply(t, { training: true }).dataSync();
@@ -553,13 +715,39 @@ const PAGE = `<!doctype html>
       }
       out.cases++;
     }
+    // TensorFlow's Keras masks (the default scheme), every (case, call) with a seed TF.js holds.
+    const kerasMasks = await json("/tests/fixtures/keras_masks.json");
+    out.kerasPairs = 0;
+    for (const c of kerasMasks.cases) {
+      if (!Number.isSafeInteger(Number(c.seed))) continue;
+      const options = { rate: Number(c.rate), seed: Number(c.seed), masks: c.variant };
+      if (c.rank !== 1) options.dataFormat = c.data_format;
+      const layer = new classes[c.rank](options);
+      for (const call of c.calls) {
+        if (layer.calls !== BigInt(call.k)) layer.setCalls(call.k);
+        const x = tf.ones(call.dims);
+        const y = layer.apply(x, { training: true }).dataSync();
+        const first = c.data_format === "channels_first";
+        const channels = first ? call.dims[1] : call.dims[call.dims.length - 1];
+        const mapLen = y.length / (call.dims[0] * channels);
+        const keep = [];
+        for (let i = 0; i < y.length; i++) {
+          const m = first ? Math.floor(i / mapLen) : Math.floor(i / (mapLen * channels)) * channels + (i % channels);
+          keep[m] = y[i] !== 0 ? "1" : "0";
+        }
+        if (keep.join("") !== call.keep || layer.calls !== BigInt(call.k) + 1n) out.failures.push(c.id + " k " + call.k);
+        x.dispose();
+        out.kerasPairs++;
+      }
+      layer.dispose();
+    }
   } catch (e) {
     out.error = e.name + ": " + e.message;
   }
   window.__tfjs = out;
 </script>`;
 
-test("in headless Chromium: import map + the plugin load, predict, fit and match the known answers", async () => {
+test("in headless Chromium: import map + the plugin load, predict, fit, match the known answers and Keras's masks", async () => {
   const { createReadStream } = await import("node:fs");
   const { stat } = await import("node:fs/promises");
   const { createServer } = await import("node:http");
@@ -605,6 +793,11 @@ test("in headless Chromium: import map + the plugin load, predict, fit and match
     });
     assert.equal(out.kernelChanged, true);
     assert.equal(out.cases, KNOWN.cases.length);
+    const safePairs = KERAS_MASKS.cases
+      .filter((c) => Number.isSafeInteger(Number(c.seed)))
+      .reduce((n, c) => n + c.calls.length, 0);
+    assert.equal(out.kerasPairs, safePairs);
+    console.log(`# keras_masks.json through the plugin in Chromium: ${out.kerasPairs} (case, call) pairs`);
     assert.deepEqual(out.failures, []);
   } finally {
     await browser.close();

@@ -6,7 +6,9 @@ import {
   SpatialDropout3D,
   WasmBuffer,
   spatialDropout,
+  maskWords,
   ready,
+  type Masks,
   type SpatialDropoutConfig,
 } from "spatial-dropout";
 
@@ -25,6 +27,14 @@ const seed: number | bigint | null = again.seed;
 const rate: number = layer.rate;
 const format: "channels_first" | "channels_last" = layer.dataFormat;
 const name: string = layer.name;
+const masks: Masks = layer.masks;
+const calls: bigint = layer.calls;
+layer.setCalls(3);
+layer.setCalls(1n << 60n);
+const xla = new SpatialDropout2D({ rate: 0.5, seed: 1n << 62n, masks: "keras-xla" });
+const keep: Uint32Array = maskWords({ maps: 40, rate: 0.5, seed: 42, call: 2n, masks: "keras-3.4" });
+const op: Float32Array = spatialDropout(x, [2, 12, 9], { rate: 0.5, seed: 3, training: true, masks: "xorshift" });
+xla.free();
 
 const buffer = new WasmBuffer(x.length);
 buffer.view().set(x);
@@ -49,7 +59,13 @@ layer.rate = 0.5;
 spatialDropout(x, [2, 12, 9]);
 // @ts-expect-error: a misspelt data format does not compile
 new SpatialDropout2D({ rate: 0.5, dataFormat: "channel_first" });
+// @ts-expect-error: an unknown mask scheme does not compile
+new SpatialDropout2D({ rate: 0.5, masks: "philox" });
+// @ts-expect-error: the call number is read-only (setCalls sets it)
+layer.calls = 2n;
+// @ts-expect-error: maskWords takes Keras schemes only
+maskWords({ maps: 4, rate: 0.5, seed: 1, masks: "xorshift" });
 // @ts-expect-error: nor in the op
 spatialDropout(x, [2, 12, 9], { rate: 0.5, dataFormat: "channels_fist" });
 
-export { dx, out, n, z, seed, rate, format, name, loading };
+export { dx, out, n, z, seed, rate, format, name, loading, masks, calls, keep, op };

@@ -16,10 +16,16 @@ export interface SpatialDropoutLayerArgs {
   /** Memory order of inputs; default channels_last. SpatialDropout1D is always channels_last. */
   dataFormat?: DataFormat;
   /**
-   * Generator seed, an integer in [0, 2^53 - 1]; null or absent: crypto randomness. The same seed
-   * gives the same masks as the Rust crate and the wasm package.
+   * Mask seed, an integer in [0, 2^53 - 1]; null or absent: crypto randomness. With the default
+   * scheme, the k-th training call drops the maps Keras drops on call k (step k of `model.fit`)
+   * of a layer with this seed; the same as the Rust crate and the wasm package.
    */
   seed?: number | bigint | null;
+  /**
+   * Mask scheme; default "keras" (Keras ≥ 3.5's masks). "keras-xla", "keras-3.4",
+   * "keras-3.4-xla": Keras's other variants; "xorshift": the crate's XorShift scheme of 0.1.
+   */
+  masks?: "keras" | "keras-xla" | "keras-3.4" | "keras-3.4-xla" | "xorshift";
   /** Keras 2 writes `noise_shape: null`; it is ignored, as in Keras's SpatialDropout layers. */
   noiseShape?: null;
   /** Only "float32". */
@@ -39,6 +45,8 @@ export interface SpatialDropoutLayerConfig extends tf.serialization.ConfigDict {
   rate: number;
   noiseShape: null;
   seed: number | null;
+  // `masks` (a string) is present only for another scheme than "keras": Keras's configs have no
+  // such key. (Not declared: TF.js's ConfigDict index type admits no optional property.)
 }
 
 /** The config of SpatialDropout2D/3D: also the data format, in TF.js's camelCase spelling. */
@@ -53,9 +61,15 @@ declare abstract class SpatialDropoutLayer extends tf.layers.Layer {
   readonly dataFormat: "channels_first" | "channels_last";
   /** The config seed, or null for crypto randomness. */
   readonly seed: number | null;
+  /** The mask scheme. */
+  readonly masks: "keras" | "keras-xla" | "keras-3.4" | "keras-3.4-xla" | "xorshift";
+  /** Training calls so far that drew (empty tensors included): Keras's call number / fit step. */
+  readonly calls: bigint;
+  /** Sets the call number: the next training call draws Keras's mask of call `k`. */
+  setCalls(k: number | bigint): void;
   /**
-   * `kwargs.training` (default false): in training, the next mask of the layer's generator is
-   * applied as where(mask, x * scale, +0); otherwise the identity.
+   * `kwargs.training` (default false): in training, the mask of the next call number (Keras's,
+   * by default) is applied as where(mask, x * scale, +0); otherwise the identity.
    */
   call(inputs: tf.Tensor | tf.Tensor[], kwargs?: { training?: boolean }): tf.Tensor;
   computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape;

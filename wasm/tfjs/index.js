@@ -6,11 +6,14 @@
 // names, so `tf.models.modelFromJSON` and `tf.loadLayersModel` resolve them. It also replaces
 // TF.js's own SpatialDropout1D, so that every rank draws its masks the same way.
 //
-// Masks come from the package's seeded generator (the Rust crate compiled to wasm): a layer with
-// seed s draws the same sequence of masks as `SpatialDropout::new(rate).with_seed(s)` in Rust.
-// The output is built from TF ops over that mask, `where(mask, x * scale, 0)`, under a custom
-// gradient `where(mask, dy * scale, 0)`, so dropped maps are exactly +0.0 forward and backward
-// and gradients flow in `model.fit`.
+// Masks are Keras's own by default: the k-th training call of a layer with seed s drops the maps
+// TensorFlow's Keras drops on call k of `SpatialDropout3D(rate, seed=s)` (eager, or step k of
+// `model.fit`), computed by the package's `maskWords` (the Rust crate compiled to wasm) from
+// (seed, k). The layer counts its training calls as Keras does (empty tensors included);
+// `calls` / `setCalls` read and set that count. `masks: "xorshift"` selects the crate's XorShift
+// scheme of version 0.1 instead (a wasm layer's generator). The output is built from TF ops over
+// the mask, `where(mask, x * scale, 0)`, under a custom gradient `where(mask, dy * scale, 0)`, so
+// dropped maps are exactly +0.0 forward and backward and gradients flow in `model.fit`.
 
 import * as tf from "@tensorflow/tfjs";
 // The package by its name, so that its `exports` conditions pick the entry for the environment
@@ -20,11 +23,12 @@ import {
   SpatialDropout1D as WasmSpatialDropout1D,
   SpatialDropout2D as WasmSpatialDropout2D,
   SpatialDropout3D as WasmSpatialDropout3D,
+  maskWords,
 } from "spatial-dropout";
 
 /** Resolves once the WebAssembly module is loaded (at once in Node); await it before building layers in a browser. */
 export { ready } from "spatial-dropout";
-import { checkRate, describe } from "../checks.js";
+import { checkCall, checkMasks, checkRate, describe } from "../checks.js";
 
 const WASM_LAYERS = { 1: WasmSpatialDropout1D, 2: WasmSpatialDropout2D, 3: WasmSpatialDropout3D };
 
@@ -78,6 +82,20 @@ function checkDtype(dtype, rank) {
   throw new TypeError(`SpatialDropout${rank}D computes in float32 only, got ${got}`);
 }
 
+/** A random seed for a seedless layer with a Keras scheme (Keras too seeds those at random). */
+function randomSeed() {
+  const words = new Uint32Array(2);
+  if (typeof globalThis.crypto?.getRandomValues === "function") {
+    globalThis.crypto.getRandomValues(words);
+  } else {
+    // Node 18 has Web Crypto only as a module export; a seedless layer needs no more than this.
+    for (let i = 0; i < 2; i++) words[i] = Math.floor(Math.random() * 2 ** 32);
+  }
+  return (BigInt(words[0]) << 32n) | BigInt(words[1]);
+}
+
+const U64 = (1n << 64n) - 1n;
+
 function layoutOf(rank, format) {
   const spatial = rank === 1 ? "steps" : rank === 2 ? "rows, cols" : "dim1, dim2, dim3";
   return format === "channels_first" ? `[batch, channels, ${spatial}]` : `[batch, ${spatial}, channels]`;
@@ -88,6 +106,11 @@ class SpatialDropoutLayer extends tf.layers.Layer {
   #rate;
   #format;
   #seed;
+  #masks;
+  // Keras schemes: the seed of the masks (the config seed, or a random one) and the call number.
+  #maskSeed;
+  #calls = 0n;
+  // "xorshift": the wasm layer whose generator draws the masks (and counts the calls).
   #wasm;
 
   constructor(rank, args = {}) {
@@ -97,18 +120,49 @@ class SpatialDropoutLayer extends tf.layers.Layer {
     const rate = checkRate(args.rate);
     const format = readFormat(args.dataFormat, rank);
     const seed = readSeed(args.seed);
+    const masks = checkMasks(args.masks ?? undefined);
     checkDtype(args.dtype, rank);
-    super({ ...args, dtype: args.dtype === undefined || args.dtype === null ? args.dtype : "float32" });
+    // The wasm layer checks the scheme's name (the core's message for a wrong one); it is kept
+    // only for "xorshift", whose masks come from its generator.
+    const options = { rate, dataFormat: format, masks };
+    if (seed !== null) options.seed = seed;
+    const wasm = new WASM_LAYERS[rank](options);
+    const { masks: _, ...rest } = args;
+    super({ ...rest, dtype: args.dtype === undefined || args.dtype === null ? args.dtype : "float32" });
     this.#rank = rank;
     this.#rate = rate;
     this.#format = format;
     this.#seed = seed;
     this.inputSpec = [{ ndim: rank + 2 }];
     this.supportsMasking = true;
-    // The generator: no seed means crypto randomness (the wasm layer seeds itself).
-    const options = { rate, dataFormat: format };
-    if (seed !== null) options.seed = seed;
-    this.#wasm = new WASM_LAYERS[rank](options);
+    this.#masks = wasm.masks;
+    if (this.#masks === "xorshift") {
+      // No seed: the wasm layer seeded itself from crypto randomness.
+      this.#wasm = wasm;
+    } else {
+      wasm.free();
+      this.#maskSeed = seed !== null ? BigInt(seed) : randomSeed();
+    }
+  }
+
+  /** The mask scheme: "keras" (the default), "keras-xla", "keras-3.4", "keras-3.4-xla" or "xorshift". */
+  get masks() {
+    return this.#masks;
+  }
+
+  /**
+   * The call number, a bigint: training calls so far that drew (0 < rate < 1; empty tensors
+   * count, as in Keras). With a Keras scheme the next training call drops Keras's maps of call
+   * `calls` (in `model.fit`, the step).
+   */
+  get calls() {
+    return this.#wasm !== undefined ? this.#wasm.calls : this.#calls;
+  }
+
+  /** Sets the call number: the next training call draws Keras's mask of call `k`. */
+  setCalls(k) {
+    if (this.#wasm !== undefined) this.#wasm.setCalls(k);
+    else this.#calls = checkCall(k, "`setCalls(k)`: `k`");
   }
 
   /** The dropout rate. */
@@ -140,7 +194,8 @@ class SpatialDropoutLayer extends tf.layers.Layer {
   /**
    * The keep mask of the next training call for an input of this shape, as a bool tensor of
    * shape [batch, 1…, channels] (or [batch, channels, 1…]) that broadcasts over the input; and
-   * the f32 scale. Draws exactly batch × channels values from the layer's generator, in map order.
+   * advances the call number. Keras schemes: Keras's mask of (seed, call number) over the
+   * batch × channels maps, in map order (n · channels + c).
    */
   #drawMask(shape) {
     const first = this.#format === "channels_first";
@@ -150,11 +205,24 @@ class SpatialDropoutLayer extends tf.layers.Layer {
     maskShape[0] = batch;
     maskShape[first ? 1 : shape.length - 1] = channels;
     const maps = batch * channels;
-    // The wasm layer on ones: every kept map comes back as the scale, every dropped one as +0.
-    const pattern = this.#wasm.call(new Float32Array(maps).fill(1), maskShape, true);
     const keep = new Uint8Array(maps);
-    for (let m = 0; m < maps; m++) keep[m] = pattern[m] !== 0 ? 1 : 0;
+    if (this.#wasm !== undefined) {
+      // The wasm layer on ones: every kept map comes back as the scale, every dropped one as +0.
+      const pattern = this.#wasm.call(new Float32Array(maps).fill(1), maskShape, true);
+      for (let m = 0; m < maps; m++) keep[m] = pattern[m] !== 0 ? 1 : 0;
+    } else {
+      const k = this.#calls;
+      const words = maskWords({ maps, rate: this.#rate, seed: this.#maskSeed, call: k, masks: this.#masks });
+      this.#calls = (k + 1n) & U64;
+      for (let m = 0; m < maps; m++) keep[m] = (words[m >>> 5] >>> (m & 31)) & 1;
+    }
     return tf.tensor(keep, maskShape, "bool");
+  }
+
+  /** A training call on a tensor without elements: nothing to draw, but it counts (as in Keras). */
+  #countEmpty(shape) {
+    if (this.#wasm !== undefined) this.#wasm.call(new Float32Array(0), shape, true);
+    else this.#calls = (this.#calls + 1n) & U64;
   }
 
   call(inputs, kwargs = {}) {
@@ -181,6 +249,10 @@ class SpatialDropoutLayer extends tf.layers.Layer {
       if (!training || this.#rate === 0) return x.clone();
       // Rate 1: every value +0.0, no draws; the gradient is +0.0 as well.
       if (this.#rate === 1) return tf.customGrad((v) => ({ value: tf.zerosLike(v), gradFunc: (dy) => tf.zerosLike(dy) }))(x);
+      if (x.size === 0) {
+        this.#countEmpty(x.shape);
+        return x.clone();
+      }
       const mask = this.#drawMask(x.shape);
       // (1 / (1 - rate)) in f64, rounded once to f32: the crate's scale, TF's cast(1 / (1 - rate)).
       const scale = tf.scalar(Math.fround(1 / (1 - this.#rate)), "float32");
@@ -206,12 +278,15 @@ class SpatialDropoutLayer extends tf.layers.Layer {
       seed: this.#seed,
     };
     if (this.#rank !== 1) config.dataFormat = TFJS_FORMATS[this.#format];
+    // Keras's configs have no `masks`: written only for another scheme than Keras's own, so a
+    // default layer's config stays one Keras reads.
+    if (this.#masks !== "keras") config.masks = this.#masks;
     return config;
   }
 
   dispose() {
     const result = super.dispose();
-    if (result.refCountAfterDispose === 0) this.#wasm.free();
+    if (result.refCountAfterDispose === 0) this.#wasm?.free();
     return result;
   }
 }

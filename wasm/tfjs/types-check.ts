@@ -14,9 +14,16 @@ const format: "channels_first" | "channels_last" = drop.dataFormat;
 const y: tf.Tensor = drop.call(tf.ones([1, 2, 2, 2, 2]), { training: true });
 const shape: tf.Shape = drop.computeOutputShape([null, 2, 2, 2, 2]);
 const name: string = SpatialDropout2D.className;
-void [layer, config, format2, rate, seed, format, y, shape, name];
+const xla = new SpatialDropout2D({ rate: 0.5, seed: 3, masks: "keras-xla" });
+const calls: bigint = xla.calls;
+xla.setCalls(10);
+xla.setCalls(10n);
+const masks: string = xla.masks;
+void [layer, config, format2, rate, seed, format, y, shape, name, calls, masks];
 
 // @ts-expect-error rate is required
 new SpatialDropout2D({ seed: 1 });
 // @ts-expect-error not a data format
 new SpatialDropout2D({ rate: 0.5, dataFormat: "channels_middle" });
+// @ts-expect-error not a mask scheme
+new SpatialDropout2D({ rate: 0.5, masks: "philox" });

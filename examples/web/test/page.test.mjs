@@ -251,6 +251,11 @@ test("the page against the package", async (t) => {
     assert.equal(s.config, layer.getConfigJSON());
     assert.equal(s.draws, 0);
     assert.equal(s.scale, "—");
+    // The reference layers below are the package's defaults: Keras's masks.
+    assert.equal(layer.masks, "keras");
+    const note = await page.locator("#masks-note").textContent();
+    assert.match(note.replace(/\s+/g, " "), /the same maps Keras drops with this seed/);
+    assert.match(await page.locator("#status").textContent(), /the same maps Keras drops with this seed/);
   });
 
   const ref = new Reference({ rank: 3, format: "channels_last", rate: 0.35, seed: 1234 });
