@@ -300,7 +300,7 @@ impl fmt::Display for Error {
                 "the mask scheme must be one of 'keras', 'keras-xla', 'keras-3.4', 'keras-3.4-xla', 'xorshift'",
             ),
             Error::NotKeras => f.write_str(
-                "the xorshift scheme's masks are not a function of (seed, call): draw them with draw_mask",
+                "the xorshift scheme's masks are not a function of (seed, call): each depends on every earlier call",
             ),
         }
     }
