@@ -21,13 +21,13 @@ use core::ops::Range;
 
 use lex::{Members, Span, Tok};
 
-use crate::{DataFormat, Error, MAX_NAME_LEN, Name, Rate, SpatialDropout};
+use crate::{DataFormat, Error, MAX_NAME_LEN, Name, Rate, SpatialDropout, SpatialDropoutNd};
 
-/// Longest text [`SpatialDropout::write_config`] can write: a name of [`MAX_NAME_LEN`] bytes
+/// Longest text [`SpatialDropoutNd::write_config`] can write: a name of [`MAX_NAME_LEN`] bytes
 /// that all need `\u00XX` escapes, the longest rate and seed, and `channels_first`.
 pub const MAX_CONFIG_LEN: usize = CONFIG_KEYS_LEN + MAX_RATE_LEN + MAX_SEED_LEN + MAX_NAME_JSON_LEN;
 
-/// Longest text [`SpatialDropout::write_serialized`] can write.
+/// Longest text [`SpatialDropoutNd::write_serialized`] can write.
 pub const MAX_SERIALIZED_LEN: usize = SERIALIZED_HEAD.len()
     + "SpatialDropout3D".len()
     + SERIALIZED_CONFIG.len()
@@ -253,15 +253,7 @@ fn class_rank(doc: &[u8], contents: Span) -> Result<Option<usize>, Error> {
 }
 
 impl<const S: usize> SpatialDropout<S> {
-    /// The length of [`write_config`](Self::write_config)'s output, at most
-    /// [`MAX_CONFIG_LEN`].
-    pub fn config_len(&self) -> usize {
-        let mut count = Count(0);
-        self.emit_config(&mut count);
-        count.0
-    }
-
-    /// The longest text [`write_config`](Self::write_config) writes for a layer of this rank
+    /// The longest text [`write_config`](SpatialDropoutNd::write_config) writes for a layer of this rank
     /// named `name`, whatever its rate, seed and data format: a `const fn`, so a firmware sizes
     /// its buffer at compile time instead of taking [`MAX_CONFIG_LEN`] (503 B, for a name of
     /// 64 bytes that all need `\u00XX` escapes).
@@ -286,6 +278,51 @@ impl<const S: usize> SpatialDropout<S> {
             CONFIG_KEYS_LEN
         };
         keys + MAX_RATE_LEN + MAX_SEED_LEN + py_str_len(name)
+    }
+
+    /// Builds a layer from Keras JSON. Accepts, as one JSON text:
+    ///
+    /// - a config, as `get_config()` writes it (Keras 3, or Keras 2 / tf.keras with
+    ///   `trainable` and `noise_shape: null` and no `data_format`, read as `channels_last`);
+    /// - a serialized layer `{"class_name": …, "config": {…}, …}`, including a layer entry
+    ///   cut from `model.to_json()` with its other keys (`name`, `inbound_nodes`, …);
+    /// - `dtype` as `"float32"`, `null`, or a float32 `DTypePolicy` / `Policy` object.
+    ///
+    /// A missing `seed` or `"seed": null` gives a layer with no config seed: its generator
+    /// starts from seed 0, so call [`reseed`](SpatialDropoutNd::reseed) with entropy before training, as
+    /// Keras draws a fresh seed. A missing name gives the entry's `name`, then Keras's default.
+    /// Other keys are ignored.
+    ///
+    /// Fails with [`Error::Json`] (malformed JSON, with the byte offset),
+    /// [`Error::WrongClass`] (another class or rank), [`Error::MissingKey`] (`rate`, or
+    /// `config` after a `class_name`), [`Error::InvalidRate`], [`Error::InvalidDataFormat`],
+    /// [`Error::UnsupportedDtype`], [`Error::NameTooLong`], [`Error::NoiseShape`] or
+    /// [`Error::InvalidValue`] (a key of the wrong JSON type, a seed out of range,
+    /// `channels_first` for a 1D layer).
+    pub fn from_config(json: &[u8]) -> Result<Self, Error> {
+        SpatialDropoutNd::from_config(S, json).and_then(Self::from_nd)
+    }
+
+    /// Builds the SpatialDropout layer called `name` in a whole `model.to_json()` document
+    /// (Sequential or Functional, Keras 3 or Keras 2, nested models included; the first
+    /// such layer in document order). Fails with [`Error::LayerNotFound`] when no
+    /// SpatialDropout layer has that name, [`Error::WrongClass`] when it has another rank,
+    /// and as [`from_config`](Self::from_config) does on its config.
+    pub fn from_model_json(model_json: &[u8], name: &str) -> Result<Self, Error> {
+        let layer = ModelLayers::new(model_json)?
+            .find(|layer| layer.is_named(name))
+            .ok_or(Error::LayerNotFound)?;
+        layer.build()
+    }
+}
+
+impl SpatialDropoutNd {
+    /// The length of [`write_config`](Self::write_config)'s output, at most
+    /// [`MAX_CONFIG_LEN`].
+    pub fn config_len(&self) -> usize {
+        let mut count = Count(0);
+        self.emit_config(&mut count);
+        count.0
     }
 
     /// Writes Keras's `get_config()` as compact JSON into `buf` and returns its length: the
@@ -329,7 +366,7 @@ impl<const S: usize> SpatialDropout<S> {
         w.put(br#","name":"#);
         write_py_str(self.name(), w);
         w.put(br#","dtype":"float32""#);
-        if S != 1 {
+        if self.rank() != 1 {
             w.put(br#","data_format":""#);
             w.put(self.data_format().as_str().as_bytes());
             w.put(b"\"");
@@ -339,40 +376,25 @@ impl<const S: usize> SpatialDropout<S> {
 
     fn emit_serialized(&self, w: &mut dyn TextSink) {
         w.put(SERIALIZED_HEAD.as_bytes());
-        w.put(Self::CLASS_NAME.as_bytes());
+        w.put(self.class_name().as_bytes());
         w.put(SERIALIZED_CONFIG.as_bytes());
         self.emit_config(w);
         w.put(SERIALIZED_TAIL.as_bytes());
     }
 
-    /// Builds a layer from Keras JSON. Accepts, as one JSON text:
-    ///
-    /// - a config, as `get_config()` writes it (Keras 3, or Keras 2 / tf.keras with
-    ///   `trainable` and `noise_shape: null` and no `data_format`, read as `channels_last`);
-    /// - a serialized layer `{"class_name": …, "config": {…}, …}`, including a layer entry
-    ///   cut from `model.to_json()` with its other keys (`name`, `inbound_nodes`, …);
-    /// - `dtype` as `"float32"`, `null`, or a float32 `DTypePolicy` / `Policy` object.
-    ///
-    /// A missing `seed` or `"seed": null` gives a layer with no config seed: its generator
-    /// starts from seed 0, so call [`reseed`](Self::reseed) with entropy before training, as
-    /// Keras draws a fresh seed. A missing name gives the entry's `name`, then Keras's default.
-    /// Other keys are ignored.
-    ///
-    /// Fails with [`Error::Json`] (malformed JSON, with the byte offset),
-    /// [`Error::WrongClass`] (another class or rank), [`Error::MissingKey`] (`rate`, or
-    /// `config` after a `class_name`), [`Error::InvalidRate`], [`Error::InvalidDataFormat`],
-    /// [`Error::UnsupportedDtype`], [`Error::NameTooLong`], [`Error::NoiseShape`] or
-    /// [`Error::InvalidValue`] (a key of the wrong JSON type, a seed out of range,
-    /// `channels_first` for a 1D layer).
-    pub fn from_config(json: &[u8]) -> Result<Self, Error> {
-        let (keys, entry_name) = locate_config(json, S, Self::CLASS_NAME)?;
-        Self::build(json, keys, entry_name)
+    /// A layer of spatial rank `rank` (1, 2 or 3) from Keras JSON: everything
+    /// [`SpatialDropout::from_config`] reads, with the class it names checked against `rank`
+    /// ([`Error::WrongClass`] for another), or [`Error::InvalidValue`] for a rank outside 1–3.
+    pub fn from_config(rank: usize, json: &[u8]) -> Result<Self, Error> {
+        let class = Self::with_rate(rank, Rate::ZERO)?.class_name();
+        let (keys, entry_name) = locate_config(json, rank, class)?;
+        Self::build(rank, json, keys, entry_name)
     }
 
     /// Checks every key of a config, then builds the layer.
-    fn build(doc: &[u8], keys: Keys, entry_name: Option<Span>) -> Result<Self, Error> {
+    fn build(rank: usize, doc: &[u8], keys: Keys, entry_name: Option<Span>) -> Result<Self, Error> {
         let config = read_config(doc, keys, entry_name)?;
-        let mut layer = Self::with_rate(config.rate);
+        let mut layer = Self::with_rate(rank, config.rate)?;
         if let Some(seed) = config.seed {
             layer = layer.with_seed(seed);
         }
@@ -381,18 +403,6 @@ impl<const S: usize> SpatialDropout<S> {
         }
         layer.set_data_format(config.format)?;
         Ok(layer)
-    }
-
-    /// Builds the SpatialDropout layer called `name` in a whole `model.to_json()` document
-    /// (Sequential or Functional, Keras 3 or Keras 2, nested models included; the first
-    /// such layer in document order). Fails with [`Error::LayerNotFound`] when no
-    /// SpatialDropout layer has that name, [`Error::WrongClass`] when it has another rank,
-    /// and as [`from_config`](Self::from_config) does on its config.
-    pub fn from_model_json(model_json: &[u8], name: &str) -> Result<Self, Error> {
-        let layer = ModelLayers::new(model_json)?
-            .find(|layer| layer.is_named(name))
-            .ok_or(Error::LayerNotFound)?;
-        layer.build()
     }
 }
 
@@ -709,5 +719,10 @@ impl<'a> LayerJson<'a> {
     /// [`Error::WrongClass`] when `S` is not [`rank`](Self::rank).
     pub fn build<const S: usize>(&self) -> Result<SpatialDropout<S>, Error> {
         SpatialDropout::from_config(self.json())
+    }
+
+    /// Builds the layer at its own rank, whatever it is.
+    pub fn build_nd(&self) -> Result<SpatialDropoutNd, Error> {
+        SpatialDropoutNd::from_config(self.rank, self.json())
     }
 }

@@ -12,7 +12,7 @@ use rand_core::{Infallible, TryRng};
 use crate::{Error, Rate, Shape, apply_mask, apply_mask_in_place, draw_mask};
 
 /// One `u64` from a generator, for [`SpatialDropout::with_seed`](crate::SpatialDropout::with_seed)
-/// or [`reseed_from`](crate::SpatialDropout::reseed_from): the natural job of a hardware TRNG,
+/// or [`reseed_from`](crate::SpatialDropoutNd::reseed_from): the natural job of a hardware TRNG,
 /// which is too slow to draw every mask from and need not be reproducible.
 ///
 /// Draws once with `try_next_u64`. Fails with [`Error::RngFailed`] when the generator does.

@@ -5,7 +5,8 @@ use rand_xorshift::XorShiftRng;
 
 use crate::kernel::{check_len, forward_copy, forward_in_place};
 use crate::mask::{Bits, Decisions, Draws, KerasStream, Philox};
-use crate::{DataFormat, Error, Masks, Rate, Shape};
+use crate::shape::Layout;
+use crate::{DataFormat, Error, MAX_DIMS, Masks, Rate};
 
 /// Longest layer name, in bytes.
 pub const MAX_NAME_LEN: usize = 64;
@@ -16,17 +17,28 @@ pub type Name = heapless::String<MAX_NAME_LEN>;
 /// Keras's `SpatialDropout1D/2D/3D`: drops whole feature maps while training.
 ///
 /// By default the layer draws Keras's own masks ([`Masks::Keras`]): on its `k`-th drawing call
-/// (a training call with `0 < rate < 1`, counted by [`calls`](Self::calls)) a layer with seed
+/// (a training call with `0 < rate < 1`, counted by [`calls`](SpatialDropoutNd::calls)) a layer with seed
 /// `s` drops exactly the maps TensorFlow's Keras 3 layer with `seed=s` drops on its `k`-th
 /// call, in eager calls and in step `k` of `model.fit`. Its only state is that call number:
-/// [`backward`](Self::backward) recomputes the last call's mask from `(seed, k)`, and
-/// [`set_calls`](Self::set_calls) resumes a run at any step. With [`Masks::XorShift`] it owns
+/// [`backward`](SpatialDropoutNd::backward) recomputes the last call's mask from `(seed, k)`, and
+/// [`set_calls`](SpatialDropoutNd::set_calls) resumes a run at any step. With [`Masks::XorShift`] it owns
 /// a `XorShiftRng` seeded with `seed_from_u64(seed)` and keeps its 16-byte state from before the
 /// last call for backward instead.
 ///
 /// `S` is the spatial rank: inputs have `S + 2` dims.
+/// The layer is a [`SpatialDropoutNd`] whose rank is `S`; it derefs to it, so every method
+/// of [`SpatialDropoutNd`] is a method of this type too.
 #[derive(Debug, Clone)]
-pub struct SpatialDropout<const S: usize> {
+pub struct SpatialDropout<const S: usize>(SpatialDropoutNd);
+
+/// A SpatialDropout layer whose spatial rank (1, 2 or 3) is a value, not a type: what a binding
+/// holds when its caller chooses the rank at run time (the npm package, the C API, a layer read
+/// from a model's JSON). Everything about the layer lives here, once; [`SpatialDropout<S>`] is
+/// this type with the rank fixed at compile time.
+#[derive(Debug, Clone)]
+pub struct SpatialDropoutNd {
+    /// The spatial rank, 1 to 3: inputs have `rank + 2` dims.
+    rank: u8,
     rate: Rate,
     format: DataFormat,
     /// The config seed.
@@ -39,7 +51,7 @@ pub struct SpatialDropout<const S: usize> {
     /// The XorShift scheme's generator, made from `stream_seed` on its first use.
     xorshift: Option<XorShiftRng>,
     name: LayerName,
-    last: Option<LastCall<S>>,
+    last: Option<LastCall>,
 }
 
 /// A layer name known at compile time and checked against [`MAX_NAME_LEN`]: what
@@ -98,8 +110,9 @@ enum LayerName {
 
 /// What backward needs of the last forward call.
 #[derive(Debug, Clone)]
-struct LastCall<const S: usize> {
-    shape: Shape<S>,
+struct LastCall {
+    /// Its dims (the first `rank + 2`): backward takes only the same dims.
+    dims: [usize; MAX_DIMS],
     /// Whether it was a training call (it applied the layer's rate; inference copies).
     training: bool,
     replay: Replay,
@@ -123,43 +136,37 @@ pub type SpatialDropout2D = SpatialDropout<2>;
 /// `SpatialDropout3D`: inputs `[batch, d1, d2, d3, channels]` or `[batch, channels, d1, d2, d3]`.
 pub type SpatialDropout3D = SpatialDropout<3>;
 
-impl<const S: usize> SpatialDropout<S> {
-    /// Keras's `class_name`: `"SpatialDropout1D"`, `"SpatialDropout2D"` or `"SpatialDropout3D"`.
-    pub const CLASS_NAME: &'static str = match S {
-        1 => "SpatialDropout1D",
-        2 => "SpatialDropout2D",
-        _ => "SpatialDropout3D",
-    };
+/// Keras's class names and default layer names, by spatial rank.
+const CLASS_NAMES: [&str; 3] = ["SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"];
+const DEFAULT_NAMES: [&str; 3] = [
+    "spatial_dropout1d",
+    "spatial_dropout2d",
+    "spatial_dropout3d",
+];
 
-    /// Keras's default layer name: `"spatial_dropout1d"`, `"…2d"` or `"…3d"`.
-    pub const DEFAULT_NAME: &'static str = match S {
-        1 => "spatial_dropout1d",
-        2 => "spatial_dropout2d",
-        _ => "spatial_dropout3d",
-    };
-
-    /// A layer with Keras's defaults: channels_last, Keras's masks, no seed (the masks come
-    /// from seed 0 until [`reseed`](Self::reseed)), the default name. Fails on a rate outside
-    /// `[0, 1]`.
-    pub fn new(rate: f64) -> Result<Self, Error> {
-        Ok(Self::with_rate(Rate::new(rate)?))
+impl SpatialDropoutNd {
+    /// A layer of spatial rank `rank` (1, 2 or 3) with Keras's defaults: channels_last, Keras's
+    /// masks, no seed, the default name. Fails with [`Error::InvalidValue`] on another rank and
+    /// [`Error::InvalidRate`] on a rate outside `[0, 1]`.
+    pub fn new(rank: usize, rate: f64) -> Result<Self, Error> {
+        Self::with_rate(rank, Rate::new(rate)?)
     }
 
-    /// A layer with a rate already checked. A `const fn`, like the builders that follow it
-    /// (`with_seed`, `with_masks`, `with_data_format`), so a layer can be built in a `const` or
-    /// a `static`:
-    ///
-    /// ```
-    /// use spatial_dropout::{Masks, SpatialDropout3D, rate};
-    /// static LAYER: SpatialDropout3D = SpatialDropout3D::with_rate(rate!(0.25)).with_seed(7);
-    /// assert_eq!((LAYER.seed(), LAYER.masks(), LAYER.name()), (Some(7), Masks::Keras, "spatial_dropout3d"));
-    /// ```
-    pub const fn with_rate(rate: Rate) -> Self {
-        Self::with_name_store(rate, LayerName::Default)
+    /// [`new`](Self::new) with a rate already checked.
+    pub const fn with_rate(rank: usize, rate: Rate) -> Result<Self, Error> {
+        match rank {
+            1..=3 => Ok(Self::of_rank(rank as u8, rate, LayerName::Default)),
+            _ => Err(Error::InvalidValue {
+                key: "rank",
+                expected: "1, 2 or 3 (SpatialDropout1D, 2D or 3D)",
+            }),
+        }
     }
 
-    const fn with_name_store(rate: Rate, name: LayerName) -> Self {
-        SpatialDropout {
+    /// `rank` is 1, 2 or 3.
+    const fn of_rank(rank: u8, rate: Rate, name: LayerName) -> Self {
+        SpatialDropoutNd {
+            rank,
             rate,
             format: DataFormat::ChannelsLast,
             seed: None,
@@ -172,35 +179,43 @@ impl<const S: usize> SpatialDropout<S> {
         }
     }
 
-    /// [`with_rate`](Self::with_rate) with a name fixed at compile time, stored as the
-    /// `&'static str` itself (no copy, no 64-byte buffer filled). Build the name with
-    /// [`static_name!`](crate::static_name), which fails to compile past [`MAX_NAME_LEN`] bytes:
-    ///
-    /// ```
-    /// use spatial_dropout::{SpatialDropout2D, rate, static_name};
-    /// static LAYER: SpatialDropout2D =
-    ///     SpatialDropout2D::named(rate!(0.1), static_name!("mc_dropout")).with_seed(42);
-    /// assert_eq!(LAYER.name(), "mc_dropout");
-    /// ```
-    pub const fn named(rate: Rate, name: StaticName) -> Self {
-        Self::with_name_store(rate, LayerName::Static(name.0))
-    }
-
     /// Sets the config seed and restarts the masks from it (call number 0).
     pub const fn with_seed(mut self, seed: u64) -> Self {
+        self.set_seed(seed);
+        self
+    }
+
+    const fn set_seed(&mut self, seed: u64) {
         self.seed = Some(seed);
         self.stream_seed = seed;
         self.calls = 0;
         self.xorshift = None;
-        self
     }
 
     /// Chooses the mask scheme ([`Masks::Keras`] by default). The call number stays; an
     /// XorShift generator starts from the layer's seed.
     pub const fn with_masks(mut self, masks: Masks) -> Self {
+        self.set_masks(masks);
+        self
+    }
+
+    const fn set_masks(&mut self, masks: Masks) {
         self.masks = masks;
         self.xorshift = None;
-        self
+    }
+
+    /// Sets the memory order of inputs. Fails with [`Error::InvalidValue`] for channels_first on
+    /// a 1D layer: Keras's `SpatialDropout1D` is always channels_last (inputs
+    /// `[batch, steps, channels]`).
+    pub fn with_data_format(mut self, format: DataFormat) -> Result<Self, Error> {
+        if self.rank == 1 && !matches!(format, DataFormat::ChannelsLast) {
+            return Err(Error::InvalidValue {
+                key: "data_format",
+                expected: "channels_last or absent (SpatialDropout1D is always channels_last)",
+            });
+        }
+        self.format = format;
+        Ok(self)
     }
 
     /// Sets the layer name; fails with [`Error::NameTooLong`] past [`MAX_NAME_LEN`] bytes.
@@ -229,6 +244,35 @@ impl<const S: usize> SpatialDropout<S> {
         self.stream_seed = seed;
         self.calls = 0;
         self.xorshift = None;
+    }
+
+    /// Restarts the layer's masks from a seed drawn from `rng`, typically a hardware TRNG (a
+    /// rand_core 0.6 one through `TryRng06`, feature `rand_core_06`), leaving the config seed as
+    /// it is, and returns the seed so that a run can be logged and replayed with
+    /// [`reseed`](Self::reseed). Fails with [`Error::RngFailed`], changing nothing, when the
+    /// generator fails.
+    pub fn reseed_from<R: rand_core::TryRng + ?Sized>(
+        &mut self,
+        rng: &mut R,
+    ) -> Result<u64, Error> {
+        let seed = crate::seed_from(rng)?;
+        self.reseed(seed);
+        Ok(seed)
+    }
+
+    /// The spatial rank: 1, 2 or 3.
+    pub const fn rank(&self) -> usize {
+        self.rank as usize
+    }
+
+    /// Keras's `class_name`: `"SpatialDropout1D"`, `"SpatialDropout2D"` or `"SpatialDropout3D"`.
+    pub const fn class_name(&self) -> &'static str {
+        CLASS_NAMES[self.rank as usize - 1]
+    }
+
+    /// Keras's default name for the layer's class: `"spatial_dropout1d"`, `"…2d"` or `"…3d"`.
+    pub const fn default_name(&self) -> &'static str {
+        DEFAULT_NAMES[self.rank as usize - 1]
     }
 
     /// The dropout rate.
@@ -269,15 +313,20 @@ impl<const S: usize> SpatialDropout<S> {
     /// The layer name.
     pub fn name(&self) -> &str {
         match &self.name {
-            LayerName::Default => Self::DEFAULT_NAME,
+            LayerName::Default => self.default_name(),
             LayerName::Static(name) => name,
             LayerName::Owned(name) => name,
         }
     }
 
+    /// The layout of an input of this layer, checked: `rank + 2` dims in memory order.
+    fn layout(&self, dims: &[usize]) -> Result<Layout, Error> {
+        Layout::from_dims(dims, self.rank(), self.format)
+    }
+
     /// Keras's `compute_output_shape`: the input shape, after checking the rank.
     pub fn compute_output_shape<'d>(&self, dims: &'d [usize]) -> Result<&'d [usize], Error> {
-        Shape::<S>::from_dims(dims, self.format)?;
+        self.layout(dims)?;
         Ok(dims)
     }
 
@@ -295,16 +344,10 @@ impl<const S: usize> SpatialDropout<S> {
         outputs: &mut [f32],
         training: bool,
     ) -> Result<(), Error> {
-        let shape = Shape::from_dims(dims, self.format)?;
-        check_len("input", inputs.len(), shape.len())?;
-        check_len("output", outputs.len(), shape.len())?;
-        let rate = if training { self.rate } else { Rate::ZERO };
-        let replay = self.draw(&shape, rate, Some(inputs), outputs);
-        self.last = Some(LastCall {
-            shape,
-            training,
-            replay,
-        });
+        let layout = self.layout(dims)?;
+        check_len("input", inputs.len(), layout.len)?;
+        check_len("output", outputs.len(), layout.len)?;
+        self.forward(dims, layout, training, Some(inputs), outputs);
         Ok(())
     }
 
@@ -315,15 +358,9 @@ impl<const S: usize> SpatialDropout<S> {
         dims: &[usize],
         training: bool,
     ) -> Result<(), Error> {
-        let shape = Shape::from_dims(dims, self.format)?;
-        check_len("data", data.len(), shape.len())?;
-        let rate = if training { self.rate } else { Rate::ZERO };
-        let replay = self.draw(&shape, rate, None, data);
-        self.last = Some(LastCall {
-            shape,
-            training,
-            replay,
-        });
+        let layout = self.layout(dims)?;
+        check_len("data", data.len(), layout.len)?;
+        self.forward(dims, layout, training, None, data);
         Ok(())
     }
 
@@ -342,13 +379,12 @@ impl<const S: usize> SpatialDropout<S> {
         grad_inputs: &mut [f32],
     ) -> Result<(), Error> {
         let last = self.last.as_ref().ok_or(Error::NoForwardCall)?;
-        let shape = Shape::from_dims(dims, self.format)?;
-        if shape != last.shape {
+        let layout = self.layout(dims)?;
+        if last.dims.get(..dims.len()) != Some(dims) {
             return Err(Error::ShapeMismatch);
         }
-        check_len("grad_outputs", grad_outputs.len(), shape.len())?;
-        check_len("grad_inputs", grad_inputs.len(), shape.len())?;
-        let layout = shape.layout();
+        check_len("grad_outputs", grad_outputs.len(), layout.len)?;
+        check_len("grad_inputs", grad_inputs.len(), layout.len)?;
         let rate = if last.training { self.rate } else { Rate::ZERO };
         // One call of the walk for every scheme (one call site: less flash on a Cortex-M).
         let (mut bits, mut philox, mut draws);
@@ -359,7 +395,7 @@ impl<const S: usize> SpatialDropout<S> {
                 &mut bits
             }
             Replay::Keras(stream) => {
-                philox = Philox::new(*stream, rate, shape.maps());
+                philox = Philox::new(*stream, rate, layout.maps());
                 &mut philox
             }
             Replay::XorShift(before) => {
@@ -373,18 +409,20 @@ impl<const S: usize> SpatialDropout<S> {
     }
 
     /// The forward pass of `call` (`input` is `Some`: out of place into `output`) and
-    /// `call_in_place` (`None`: `output` in place) with the decisions of this call; counts the
-    /// call when it draws (`0 < rate < 1`, whatever the tensor holds) and returns what backward
-    /// needs to replay it. One function for both, with one call site of the walk for every
-    /// scheme: a closure or generic per caller cost a Cortex-M flash (measured in
-    /// examples/firmware).
-    fn draw(
+    /// `call_in_place` (`None`: `output` in place) with the decisions of this call, lengths
+    /// checked; counts the call when it draws (`0 < rate < 1`, whatever the tensor holds) and
+    /// keeps what backward needs to replay it. One function for both, with one call site of
+    /// the walk for every scheme: a closure or generic per caller cost a Cortex-M flash
+    /// (measured in examples/firmware).
+    fn forward(
         &mut self,
-        shape: &Shape<S>,
-        rate: Rate,
+        dims: &[usize],
+        layout: Layout,
+        training: bool,
         input: Option<&[f32]>,
         output: &mut [f32],
-    ) -> Replay {
+    ) {
+        let rate = if training { self.rate } else { Rate::ZERO };
         let (mut bits, mut philox, mut draws);
         let (source, replay): (&mut dyn Decisions, _) = if rate.is_zero() || rate.is_one() {
             bits = Bits::new(&[]);
@@ -394,7 +432,7 @@ impl<const S: usize> SpatialDropout<S> {
             self.calls = k.wrapping_add(1);
             if self.masks.is_keras() {
                 let stream = KerasStream::new(self.masks, self.stream_seed, k);
-                philox = Philox::new(stream, rate, shape.maps());
+                philox = Philox::new(stream, rate, layout.maps());
                 (&mut philox, Replay::Keras(stream))
             } else {
                 let seed = self.stream_seed;
@@ -407,16 +445,25 @@ impl<const S: usize> SpatialDropout<S> {
             }
         };
         match input {
-            Some(input) => forward_copy(input, output, shape.layout(), rate, source),
-            None => forward_in_place(output, shape.layout(), rate, source),
+            Some(input) => forward_copy(input, output, layout, rate, source),
+            None => forward_in_place(output, layout, rate, source),
         }
-        replay
+        let mut kept = [0; MAX_DIMS];
+        for (slot, &d) in kept.iter_mut().zip(dims) {
+            *slot = d;
+        }
+        self.last = Some(LastCall {
+            dims: kept,
+            training,
+            replay,
+        });
     }
 
-    /// Sets the memory order of inputs; a 1D layer takes channels_last only, as in Keras.
+    /// Sets the memory order of inputs, with [`with_data_format`](Self::with_data_format)'s
+    /// rule for 1D.
     #[cfg(feature = "json")]
     pub(crate) fn set_data_format(&mut self, format: DataFormat) -> Result<(), Error> {
-        if S == 1 && format != DataFormat::ChannelsLast {
+        if self.rank == 1 && format != DataFormat::ChannelsLast {
             return Err(Error::InvalidValue {
                 key: "data_format",
                 expected: "channels_last or absent (SpatialDropout1D is always channels_last)",
@@ -427,33 +474,118 @@ impl<const S: usize> SpatialDropout<S> {
     }
 }
 
+impl<const S: usize> SpatialDropout<S> {
+    /// Keras's `class_name`: `"SpatialDropout1D"`, `"SpatialDropout2D"` or `"SpatialDropout3D"`.
+    pub const CLASS_NAME: &'static str = CLASS_NAMES[S - 1];
+
+    /// Keras's default layer name: `"spatial_dropout1d"`, `"…2d"` or `"…3d"`.
+    pub const DEFAULT_NAME: &'static str = DEFAULT_NAMES[S - 1];
+
+    /// A layer with Keras's defaults: channels_last, Keras's masks, no seed (the masks come
+    /// from seed 0 until [`reseed`](SpatialDropoutNd::reseed)), the default name. Fails on a rate
+    /// outside `[0, 1]`.
+    pub fn new(rate: f64) -> Result<Self, Error> {
+        Ok(Self::with_rate(Rate::new(rate)?))
+    }
+
+    /// A layer with a rate already checked. A `const fn`, like the builders that follow it
+    /// (`with_seed`, `with_masks`, `with_data_format`), so a layer can be built in a `const` or
+    /// a `static`:
+    ///
+    /// ```
+    /// use spatial_dropout::{Masks, SpatialDropout3D, rate};
+    /// static LAYER: SpatialDropout3D = SpatialDropout3D::with_rate(rate!(0.25)).with_seed(7);
+    /// assert_eq!((LAYER.seed(), LAYER.masks(), LAYER.name()), (Some(7), Masks::Keras, "spatial_dropout3d"));
+    /// ```
+    pub const fn with_rate(rate: Rate) -> Self {
+        SpatialDropout(SpatialDropoutNd::of_rank(S as u8, rate, LayerName::Default))
+    }
+
+    /// [`with_rate`](Self::with_rate) with a name fixed at compile time, stored as the
+    /// `&'static str` itself (no copy, no 64-byte buffer filled). Build the name with
+    /// [`static_name!`](crate::static_name), which fails to compile past [`MAX_NAME_LEN`] bytes:
+    ///
+    /// ```
+    /// use spatial_dropout::{SpatialDropout2D, rate, static_name};
+    /// static LAYER: SpatialDropout2D =
+    ///     SpatialDropout2D::named(rate!(0.1), static_name!("mc_dropout")).with_seed(42);
+    /// assert_eq!(LAYER.name(), "mc_dropout");
+    /// ```
+    pub const fn named(rate: Rate, name: StaticName) -> Self {
+        SpatialDropout(SpatialDropoutNd::of_rank(
+            S as u8,
+            rate,
+            LayerName::Static(name.0),
+        ))
+    }
+
+    /// Sets the config seed and restarts the masks from it (call number 0).
+    pub const fn with_seed(mut self, seed: u64) -> Self {
+        self.0.set_seed(seed);
+        self
+    }
+
+    /// Chooses the mask scheme ([`Masks::Keras`] by default). The call number stays; an
+    /// XorShift generator starts from the layer's seed.
+    pub const fn with_masks(mut self, masks: Masks) -> Self {
+        self.0.set_masks(masks);
+        self
+    }
+
+    /// Sets the layer name; fails with [`Error::NameTooLong`] past [`MAX_NAME_LEN`] bytes.
+    pub fn with_name(self, name: &str) -> Result<Self, Error> {
+        self.0.with_name(name).map(SpatialDropout)
+    }
+
+    /// The layer of any rank this is.
+    pub fn into_nd(self) -> SpatialDropoutNd {
+        self.0
+    }
+
+    /// `layer` as a layer of rank `S`; fails with [`Error::WrongClass`] when its rank is
+    /// another.
+    pub fn from_nd(layer: SpatialDropoutNd) -> Result<Self, Error> {
+        if layer.rank() == S {
+            Ok(SpatialDropout(layer))
+        } else {
+            Err(Error::WrongClass {
+                expected: Self::CLASS_NAME,
+                found: Some(layer.class_name()),
+            })
+        }
+    }
+}
+
+impl<const S: usize> core::ops::Deref for SpatialDropout<S> {
+    type Target = SpatialDropoutNd;
+    fn deref(&self) -> &SpatialDropoutNd {
+        &self.0
+    }
+}
+
+impl<const S: usize> core::ops::DerefMut for SpatialDropout<S> {
+    fn deref_mut(&mut self) -> &mut SpatialDropoutNd {
+        &mut self.0
+    }
+}
+
+impl<const S: usize> From<SpatialDropout<S>> for SpatialDropoutNd {
+    fn from(layer: SpatialDropout<S>) -> Self {
+        layer.0
+    }
+}
+
 /// Keras's `data_format` applies to 2D and 3D layers only; `SpatialDropout1D` is always
-/// channels_last, so it has no such builder.
+/// channels_last, so it has no such builder (the rank-erased layer's returns an error for 1D).
 macro_rules! with_data_format {
     ($($s:literal),*) => {$(
         impl SpatialDropout<$s> {
             /// Sets the memory order of inputs.
             pub const fn with_data_format(mut self, format: DataFormat) -> Self {
-                self.format = format;
+                self.0.format = format;
                 self
             }
         }
     )*};
 }
 with_data_format!(2, 3);
-
-impl<const S: usize> SpatialDropout<S> {
-    /// Restarts the layer's masks from a seed drawn from `rng`, typically a hardware TRNG (a
-    /// rand_core 0.6 one through `TryRng06`, feature `rand_core_06`), leaving the config seed as
-    /// it is, and returns the seed so that a run can be logged and replayed with
-    /// [`reseed`](Self::reseed). Fails with [`Error::RngFailed`], changing nothing, when the
-    /// generator fails.
-    pub fn reseed_from<R: rand_core::TryRng + ?Sized>(
-        &mut self,
-        rng: &mut R,
-    ) -> Result<u64, Error> {
-        let seed = crate::seed_from(rng)?;
-        self.reseed(seed);
-        Ok(seed)
-    }
-}

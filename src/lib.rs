@@ -28,7 +28,7 @@ pub use format::DataFormat;
 pub use kernel::{apply_mask, apply_mask_in_place, spatial_dropout, spatial_dropout_in_place};
 pub use layer::{
     MAX_NAME_LEN, Name, SpatialDropout, SpatialDropout1D, SpatialDropout2D, SpatialDropout3D,
-    StaticName,
+    SpatialDropoutNd, StaticName,
 };
 pub use mask::{Masks, draw_mask, keras_mask, keras_word, mask_words};
 pub use rate::Rate;

@@ -47,45 +47,18 @@ impl<const S: usize> Shape<S> {
         format: DataFormat,
     ) -> Result<Self, Error> {
         let () = Self::RANK_IS_SUPPORTED;
-        // The exact product: a 0 anywhere makes it 0, even after a pair that overflows.
-        let mut map_len: Option<usize> = Some(1);
-        let mut i = 0;
-        while i < S {
-            if spatial[i] == 0 {
-                map_len = Some(0);
-                break;
-            }
-            map_len = match map_len {
-                Some(n) => n.checked_mul(spatial[i]),
-                None => None,
-            };
-            i += 1;
+        match Layout::checked(batch, channels, &spatial, format) {
+            Ok(layout) => Ok(Shape {
+                batch,
+                channels,
+                spatial,
+                format,
+                map_len: layout.map_len,
+                maps: batch * channels,
+                len: layout.len,
+            }),
+            Err(e) => Err(e),
         }
-        let Some(map_len) = map_len else {
-            return Err(Error::ShapeOverflow);
-        };
-        let maps = match batch.checked_mul(channels) {
-            Some(n) => n,
-            None => return Err(Error::ShapeOverflow),
-        };
-        // The length of one sample; checked on its own because a batch of 0 makes `len` 0
-        // whatever this product is, and the kernels step through samples with it.
-        if channels.checked_mul(map_len).is_none() {
-            return Err(Error::ShapeOverflow);
-        }
-        let len = match maps.checked_mul(map_len) {
-            Some(n) => n,
-            None => return Err(Error::ShapeOverflow),
-        };
-        Ok(Shape {
-            batch,
-            channels,
-            spatial,
-            format,
-            map_len,
-            maps,
-            len,
-        })
     }
 
     /// A shape from dims in memory order (`[batch, d1, …, dS, channels]` for channels_last,
@@ -247,7 +220,8 @@ impl core::ops::Deref for Dims {
     }
 }
 
-/// A shape with the spatial dims folded into one: what the loops need.
+/// A shape with the spatial dims folded into one: what the loops need, and what a layer of any
+/// spatial rank checks its dims into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Layout {
     pub batch: usize,
@@ -255,4 +229,83 @@ pub(crate) struct Layout {
     pub map_len: usize,
     pub len: usize,
     pub format: DataFormat,
+}
+
+impl Layout {
+    /// The layout of a tensor from its parts, every product checked: the element count, `maps`,
+    /// `map_len` and a sample's length `channels × map_len` (checked on its own because a batch
+    /// of 0 makes the count 0 whatever this product is, and the kernels step through samples
+    /// with it). The one place these rules are written, for [`Shape`] and the layers alike.
+    pub(crate) const fn checked(
+        batch: usize,
+        channels: usize,
+        spatial: &[usize],
+        format: DataFormat,
+    ) -> Result<Layout, Error> {
+        // The exact product: a 0 anywhere makes it 0, even after a pair that overflows.
+        let mut map_len: Option<usize> = Some(1);
+        let mut i = 0;
+        while i < spatial.len() {
+            if spatial[i] == 0 {
+                map_len = Some(0);
+                break;
+            }
+            map_len = match map_len {
+                Some(n) => n.checked_mul(spatial[i]),
+                None => None,
+            };
+            i += 1;
+        }
+        let Some(map_len) = map_len else {
+            return Err(Error::ShapeOverflow);
+        };
+        let maps = match batch.checked_mul(channels) {
+            Some(n) => n,
+            None => return Err(Error::ShapeOverflow),
+        };
+        if channels.checked_mul(map_len).is_none() {
+            return Err(Error::ShapeOverflow);
+        }
+        let len = match maps.checked_mul(map_len) {
+            Some(n) => n,
+            None => return Err(Error::ShapeOverflow),
+        };
+        Ok(Layout {
+            batch,
+            channels,
+            map_len,
+            len,
+            format,
+        })
+    }
+
+    /// The layout of memory-order `dims` of a tensor with `rank` spatial dims
+    /// (`[batch, d1, …, dS, channels]` for channels_last, `[batch, channels, d1, …, dS]` for
+    /// channels_first). Fails with [`Error::RankMismatch`] unless `dims.len() == rank + 2`, and
+    /// with [`Error::ShapeOverflow`].
+    pub(crate) fn from_dims(
+        dims: &[usize],
+        rank: usize,
+        format: DataFormat,
+    ) -> Result<Self, Error> {
+        let rank_error = Error::RankMismatch {
+            expected: rank + 2,
+            found: dims.len(),
+        };
+        if dims.len() != rank + 2 {
+            return Err(rank_error);
+        }
+        let (&batch, rest) = dims.split_first().ok_or(rank_error)?;
+        let (&channels, spatial) = match format {
+            DataFormat::ChannelsFirst => rest.split_first(),
+            DataFormat::ChannelsLast => rest.split_last(),
+        }
+        .ok_or(rank_error)?;
+        Layout::checked(batch, channels, spatial, format)
+    }
+
+    /// Maps: `batch × channels` (checked when the layout was).
+    pub(crate) const fn maps(&self) -> usize {
+        self.batch * self.channels
+    }
 }
