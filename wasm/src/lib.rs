@@ -16,7 +16,7 @@ extern crate alloc as rust_alloc;
 use rust_alloc::string::String;
 use rust_alloc::vec::Vec;
 use spatial_dropout::{
-    DataFormat, Error, MAX_CONFIG_LEN, MAX_DIMS, Masks, Rate, SpatialDropout, keras_mask,
+    DataFormat, Error, MAX_CONFIG_LEN, MAX_DIMS, Masks, Rate, SpatialDropoutNd, keras_mask,
     mask_words,
 };
 use wasm_bindgen::prelude::*;
@@ -138,64 +138,29 @@ impl Buffer {
     }
 }
 
-/// Dims from JavaScript (`Uint32Array`) of a tensor of spatial rank `rank`, widened to the
-/// rank-3 dims of the same tensor: the missing spatial dims are 1s in front of the others
-/// (`[n, s, c]` → `[n, 1, 1, s, c]`, `[n, c, h, w]` → `[n, c, 1, h, w]`). A tensor has the same
-/// maps (batch × channels, in the same order), the same map length and the same memory order
-/// at either rank, so the core's rank-3 code gives the same bits, draws and errors, and one
-/// instantiation of the layer serves all three ranks (about 8 KB less code than three).
-/// Fails as the core does at rank `rank`: [`Error::RankMismatch`] unless there are `rank + 2`
-/// dims.
-fn widen_dims(dims: &[u32], rank: usize, format: DataFormat) -> Result<[usize; MAX_DIMS], Error> {
-    let found = dims.len();
-    let rank_error = Error::RankMismatch {
-        expected: rank + 2,
-        found,
-    };
-    if found != rank + 2 || found > MAX_DIMS {
-        return Err(rank_error);
+/// Dims from JavaScript (`Uint32Array`) as the core's `usize` dims: a buffer of
+/// [`MAX_DIMS`] and how many of it are used. Fails as the core does on a layer of spatial rank
+/// `rank`: [`Error::RankMismatch`] for more dims than any layer takes.
+fn dims_of(dims: &[u32], rank: usize) -> Result<([usize; MAX_DIMS], usize), Error> {
+    let mut out = [0_usize; MAX_DIMS];
+    if dims.len() > MAX_DIMS {
+        return Err(Error::RankMismatch {
+            expected: rank + 2,
+            found: dims.len(),
+        });
     }
-    let mut out = [1_usize; MAX_DIMS];
-    // The dims before the spatial ones: batch, and channels when they come first.
-    let head = match format {
-        DataFormat::ChannelsFirst => 2,
-        DataFormat::ChannelsLast => 1,
-    };
-    for (i, &d) in dims.iter().enumerate() {
-        let slot = if i < head { i } else { i + (MAX_DIMS - found) };
-        if let Some(slot) = out.get_mut(slot) {
-            *slot = usize::try_from(d).map_err(|_| Error::ShapeOverflow)?;
-        }
+    for (slot, &d) in out.iter_mut().zip(dims) {
+        *slot = usize::try_from(d).map_err(|_| Error::ShapeOverflow)?;
     }
-    Ok(out)
+    Ok((out, dims.len()))
 }
 
-/// Default layer names, by rank: a layer is held at rank 3, so it is named for its own rank.
-const DEFAULT_NAMES: [&str; 3] = [
-    SpatialDropout::<1>::DEFAULT_NAME,
-    SpatialDropout::<2>::DEFAULT_NAME,
-    SpatialDropout::<3>::DEFAULT_NAME,
-];
-
-/// A layer of any spatial rank as the rank-3 layer with the same settings (see [`widen_dims`]).
-fn widen<const S: usize>(layer: &SpatialDropout<S>) -> Result<SpatialDropout<3>, Error> {
-    let mut wide =
-        SpatialDropout::<3>::with_rate(layer.rate()).with_data_format(layer.data_format());
-    if let Some(seed) = layer.seed() {
-        wide = wide.with_seed(seed);
-    }
-    wide.set_name(layer.name())?;
-    Ok(wide)
-}
-
-/// `SpatialDropout1D/2D/3D` as one class; the rank is fixed at construction. The layer is held
-/// at rank 3 and inputs are widened to it ([`widen_dims`]); only the config reader and writer,
-/// whose JSON depends on the class, run at the layer's own rank.
+/// `SpatialDropout1D/2D/3D` as one class: the core's rank-erased layer, its rank fixed at
+/// construction.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Layer {
-    rank: u8,
-    inner: SpatialDropout<3>,
+    inner: SpatialDropoutNd,
 }
 
 #[wasm_bindgen]
@@ -215,66 +180,45 @@ impl Layer {
         let rate = Rate::new(rate).map_err(into_error)?;
         let format: DataFormat = format.parse().map_err(into_error)?;
         let masks = parse_masks(masks.as_deref())?;
-        let default_name = match (rank, format) {
+        match (rank, format) {
             (1, DataFormat::ChannelsFirst) => {
                 return Err(JsError::new(
                     "SpatialDropout1D is always channels_last, as in Keras: its inputs are [batch, steps, channels]",
                 ));
             }
-            (1..=3, _) => DEFAULT_NAMES
-                .get(usize::from(rank) - 1)
-                .copied()
-                .unwrap_or_default(),
+            (1..=3, _) => {}
             _ => return Err(JsError::new("the spatial rank must be 1, 2 or 3")),
-        };
-        let mut inner = SpatialDropout::<3>::with_rate(rate)
-            .with_data_format(format)
+        }
+        let mut inner = SpatialDropoutNd::with_rate(usize::from(rank), rate)
+            .and_then(|layer| layer.with_data_format(format))
+            .map_err(into_error)?
             .with_masks(masks);
         if let Some(seed) = seed {
             inner = inner.with_seed(seed);
         }
-        inner
-            .set_name(name.as_deref().unwrap_or(default_name))
-            .map_err(into_error)?;
-        Ok(Layer { rank, inner })
+        if let Some(name) = name {
+            inner.set_name(&name).map_err(into_error)?;
+        }
+        Ok(Layer { inner })
     }
 
     /// A layer of spatial rank `rank` from Keras JSON (any form the core reads); a config
     /// without a seed leaves the generator at seed 0, for the caller to reseed with entropy.
     #[wasm_bindgen(js_name = fromConfig)]
     pub fn from_config(rank: u8, json: &str) -> Result<Layer, JsError> {
-        let json = json.as_bytes();
-        let inner = match rank {
-            1 => SpatialDropout::<1>::from_config(json).and_then(|l| widen(&l)),
-            2 => SpatialDropout::<2>::from_config(json).and_then(|l| widen(&l)),
-            3 => SpatialDropout::<3>::from_config(json),
-            _ => return Err(JsError::new("the spatial rank must be 1, 2 or 3")),
-        };
-        Ok(Layer {
-            rank,
-            inner: inner.map_err(into_error)?,
-        })
+        if !(1..=3).contains(&rank) {
+            return Err(JsError::new("the spatial rank must be 1, 2 or 3"));
+        }
+        let inner = SpatialDropoutNd::from_config(usize::from(rank), json.as_bytes())
+            .map_err(into_error)?;
+        Ok(Layer { inner })
     }
 
     /// Keras's `get_config()` as the core writes it for the layer's class: Keras 3's bytes.
     #[wasm_bindgen(js_name = configJson)]
     pub fn config_json(&self) -> Result<String, JsError> {
         let mut buf = [0_u8; MAX_CONFIG_LEN];
-        let l = &self.inner;
-        let n = match self.rank {
-            // The 1D config has no `data_format`: write it from a 1D layer of the same settings.
-            1 => {
-                let mut one = SpatialDropout::<1>::with_rate(l.rate());
-                if let Some(seed) = l.seed() {
-                    one = one.with_seed(seed);
-                }
-                one.set_name(l.name())
-                    .and_then(|()| one.write_config(&mut buf))
-            }
-            // 2D and 3D configs hold the same keys.
-            _ => l.write_config(&mut buf),
-        }
-        .map_err(into_error)?;
+        let n = self.inner.write_config(&mut buf).map_err(into_error)?;
         let text = core::str::from_utf8(buf.get(..n).unwrap_or_default())
             .map_err(|_| JsError::new("the config writer produced invalid UTF-8"))?;
         Ok(text.into())
@@ -311,9 +255,9 @@ impl Layer {
         dims: &[u32],
         training: bool,
     ) -> Result<(), JsError> {
-        let dims = self.widen_dims(dims)?;
+        let (dims, n) = self.dims(dims)?;
         self.inner
-            .call(&inputs.data, &dims, &mut outputs.data, training)
+            .call(&inputs.data, &dims[..n], &mut outputs.data, training)
             .map_err(into_error)
     }
 
@@ -325,9 +269,9 @@ impl Layer {
         dims: &[u32],
         training: bool,
     ) -> Result<(), JsError> {
-        let dims = self.widen_dims(dims)?;
+        let (dims, n) = self.dims(dims)?;
         self.inner
-            .call_in_place(&mut data.data, &dims, training)
+            .call_in_place(&mut data.data, &dims[..n], training)
             .map_err(into_error)
     }
 
@@ -338,7 +282,7 @@ impl Layer {
         grad_inputs: &mut Buffer,
         dims: &[u32],
     ) -> Result<(), JsError> {
-        let dims = match widen_dims(dims, usize::from(self.rank), self.inner.data_format()) {
+        let (dims, n) = match dims_of(dims, self.inner.rank()) {
             Ok(dims) => dims,
             // The core reports a missing forward call before wrong dims: ask it (with no
             // dims, which it rejects after that check; `backward` changes nothing).
@@ -351,14 +295,15 @@ impl Layer {
             }
         };
         self.inner
-            .backward(&grad_outputs.data, &dims, &mut grad_inputs.data)
+            .backward(&grad_outputs.data, &dims[..n], &mut grad_inputs.data)
             .map_err(into_error)
     }
 
     /// The spatial rank: 1, 2 or 3.
     #[wasm_bindgen(getter)]
     pub fn rank(&self) -> u8 {
-        self.rank
+        // 1, 2 or 3.
+        self.inner.rank() as u8
     }
 
     /// The dropout rate.
@@ -387,9 +332,9 @@ impl Layer {
 }
 
 impl Layer {
-    /// `dims` of an input of this layer, widened to rank 3.
-    fn widen_dims(&self, dims: &[u32]) -> Result<[usize; MAX_DIMS], JsError> {
-        widen_dims(dims, usize::from(self.rank), self.inner.data_format()).map_err(into_error)
+    /// `dims` of an input of this layer as the core's dims.
+    fn dims(&self, dims: &[u32]) -> Result<([usize; MAX_DIMS], usize), JsError> {
+        dims_of(dims, self.inner.rank()).map_err(into_error)
     }
 }
 
@@ -433,12 +378,13 @@ pub fn spatial_dropout_op(
         };
         return Err(JsError::new(message));
     };
-    let dims = widen_dims(dims, rank, format).map_err(into_error)?;
-    SpatialDropout::<3>::with_rate(rate)
-        .with_data_format(format)
+    let (dims, n) = dims_of(dims, rank).map_err(into_error)?;
+    SpatialDropoutNd::with_rate(rank, rate)
+        .and_then(|layer| layer.with_data_format(format))
+        .map_err(into_error)?
         .with_masks(masks)
         .with_seed(seed)
-        .call(&inputs.data, &dims, &mut outputs.data, training)
+        .call(&inputs.data, &dims[..n], &mut outputs.data, training)
         .map_err(into_error)
 }
 
