@@ -199,7 +199,8 @@ impl SpatialDropoutNd {
         self
     }
 
-    const fn set_masks(&mut self, masks: Masks) {
+    /// [`with_masks`](Self::with_masks) on a layer in place.
+    pub const fn set_masks(&mut self, masks: Masks) {
         self.masks = masks;
         self.xorshift = None;
     }
