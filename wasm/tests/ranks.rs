@@ -1,8 +1,9 @@
-//! The bindings hold every layer at rank 3 and widen inputs with unit spatial dims
-//! (`src/lib.rs`, `widen_dims`). These tests check that this is invisible: for each rank and
-//! format, the same sequence of calls on the binding's `Layer` and on the core's
-//! `SpatialDropout<S>` gives the same output bits and the same error messages, including wrong
-//! ranks, wrong lengths, overflowing and empty shapes, and backward before any forward call.
+//! The bindings hold every layer as the core's rank-erased `SpatialDropoutNd` and pass dims
+//! from JavaScript through `u32` (`src/lib.rs`, `dims_of`). These tests check that this is
+//! invisible: for each rank and format, the same sequence of calls on the binding's `Layer` and
+//! on the core's `SpatialDropout<S>` gives the same output bits and the same error messages,
+//! including wrong ranks, wrong lengths, overflowing and empty shapes, and backward before any
+//! forward call.
 
 use spatial_dropout::{DataFormat, SpatialDropout};
 use spatial_dropout_wasm::{Buffer, Layer};
