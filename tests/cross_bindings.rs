@@ -2,9 +2,11 @@
 //! bad input of the fixture, run through the core the way the npm package's entry points run
 //! it, must give the fixture's `message` (Rust's `Display`, which `wasm/test/cross_bindings.test.mjs`
 //! requires the package to throw verbatim) and `code` (`Error::code()`); and the C header's
-//! status code named `c_status` must be that code. The C API returns a status code and a static
-//! message per code (`spatial_dropout_error_message`), so the code is what C can be compared on;
-//! when it reports Rust's full messages, compare them here too.
+//! status code named `c_status` must be that code. `capi/tests/cross_bindings.c` runs the same
+//! inputs through the C API (`.ci/capi.sh`), and `capi/tests/cross_bindings.py` checks that it
+//! returns that status. The C API returns a status code and a static message per code
+//! (`spatial_dropout_error_message`), so the code is what C can be compared on; when it reports
+//! Rust's full messages, compare them there too.
 
 use serde_json::Value;
 use spatial_dropout::{DataFormat, Error, Masks, Rate, SpatialDropout, keras_mask, mask_words};
