@@ -106,6 +106,19 @@ gcc -std=c99 -pedantic -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined
 # Bounded: the empty-tensor test must return at once (it also times itself with clock()).
 timeout 120 "$WORK/host"
 
+step "capi: cross-binding errors (tests/fixtures/cross_binding_errors.json): C's status codes"
+gcc -std=c99 -pedantic -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined \
+  -fno-sanitize-recover=all -Icapi/include capi/tests/cross_bindings.c "$HOST_LIB" -lm \
+  -o "$WORK/cross_bindings"
+timeout 60 "$WORK/cross_bindings" >"$WORK/cross_bindings.txt"
+python3 capi/tests/cross_bindings.py "$WORK/cross_bindings.txt"
+# The check carries failures: a wrong status must fail it.
+sed '1s/ [0-9]*$/ 99/' "$WORK/cross_bindings.txt" >"$WORK/cross_bindings_corrupt.txt"
+if python3 capi/tests/cross_bindings.py "$WORK/cross_bindings_corrupt.txt" >/dev/null; then
+  echo "the cross-binding check passed a wrong status" >&2
+  exit 1
+fi
+
 # The TensorFlow comparison carries failures: the test built from a fixture with one keep bit
 # flipped must fail.
 python3 - tests/fixtures/keras_masks.json "$WORK/corrupt_keras.json" <<'PY'

@@ -29,6 +29,9 @@ npm run --silent test:node
 step "bad-input matrix: docs/bad-inputs.md shows each JS error exactly"
 node --test test/bad_inputs.test.mjs
 
+step "cross-binding errors: Rust's messages and error classes from the package (tests/fixtures/cross_binding_errors.json)"
+node --test test/cross_bindings.test.mjs
+
 step "tests: headless Chromium"
 npm run --silent test:browser
 

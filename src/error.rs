@@ -100,7 +100,7 @@ pub enum Error {
 
 impl Error {
     /// A stable number per variant, for a log line or a status register without any
-    /// formatting code: 1 to 17 are the C API's `SPATIAL_DROPOUT_ERROR_*` codes, and a new
+    /// formatting code: 1 to 19 are the C API's `SPATIAL_DROPOUT_ERROR_*` codes (20, `RngFailed`, has no C path), and a new
     /// variant takes the next free number. Never 0, never reused.
     ///
     /// ```
@@ -127,9 +127,9 @@ impl Error {
             Error::MissingKey { .. } => 15,
             Error::InvalidValue { .. } => 16,
             Error::LayerNotFound => 17,
-            Error::RngFailed => 18,
-            Error::InvalidMasks => 19,
-            Error::NotKeras => 20,
+            Error::InvalidMasks => 18,
+            Error::NotKeras => 19,
+            Error::RngFailed => 20,
         }
     }
 

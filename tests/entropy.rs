@@ -439,7 +439,9 @@ fn error_codes_are_stable_and_messages_static() {
             16,
         ),
         (Error::LayerNotFound, 17),
-        (Error::RngFailed, 18),
+        (Error::InvalidMasks, 18),
+        (Error::NotKeras, 19),
+        (Error::RngFailed, 20),
     ];
     let mut messages = std::collections::HashSet::new();
     for (error, code) in all {
@@ -449,5 +451,5 @@ fn error_codes_are_stable_and_messages_static() {
         assert!(messages.insert(text), "{text:?} twice");
     }
     const CODE: u16 = Error::RngFailed.code();
-    assert_eq!(CODE, 18);
+    assert_eq!(CODE, 20);
 }

@@ -3,9 +3,11 @@
 //
 // The entries (index.js for browsers and bundlers, node.js and pkg/node.cjs for Node) differ only
 // in how they load the .wasm; each hands the instance to `_install` and exports these classes.
-// Every argument is checked here, before any wasm call, so errors are JavaScript errors of the
-// right type with a message that says what to fix; the Rust side checks again and reports
-// through `Error`.
+// JavaScript checks only what Rust cannot see: the JavaScript types of the arguments, and that
+// numbers fit the wasm integer types (wasm-bindgen would silently wrap a negative or too large
+// dim, length, seed or call number). Every value rule (rate, data format, rank, dims against
+// lengths, scheme names, configs) is the Rust core's, with its message: `rust` below turns a
+// Rust error into the JavaScript class of docs/wasm.md's table, the same at every entry point.
 
 import {
   Buffer as RawBuffer,
@@ -36,19 +38,30 @@ function loaded() {
 }
 
 const TWO_POW_64 = 1n << 64n;
-const FORMATS = ["channels_first", "channels_last"];
-const LAYOUTS = {
-  1: { channels_last: "[batch, steps, channels]" },
-  2: { channels_last: "[batch, rows, cols, channels]", channels_first: "[batch, channels, rows, cols]" },
-  3: {
-    channels_last: "[batch, dim1, dim2, dim3, channels]",
-    channels_first: "[batch, channels, dim1, dim2, dim3]",
-  },
-};
 
 // ---------------------------------------------------------------------------------------------
-// Argument checks: TypeError for a wrong type, RangeError for a value out of range, Error for
-// a shape that does not fit the data or the layer.
+// Rust's errors. The wasm side throws an `Error` whose message is the Rust variant's
+// `Error::code()`, a colon and Rust's message (`into_error` in src/lib.rs). Codes of a value
+// outside what its argument may be give a RangeError; codes of arguments that disagree with each
+// other, with the layer or with its last call, and of configs, give an Error (docs/wasm.md).
+
+/** Rust's codes that become a RangeError: rate, data format, shape overflow, name length, scheme name, xorshift in maskWords, buffer length, rank. */
+const RANGE_CODES = [1, 2, 4, 7, 18, 19, 101, 103];
+
+/** Runs a wasm call; a Rust error is rethrown as its JavaScript class with Rust's message. */
+function rust(f) {
+  try {
+    return f();
+  } catch (e) {
+    const code = /^(\d+):/.exec(e?.message);
+    if (code === null) throw e;
+    throw new (RANGE_CODES.includes(+code[1]) ? RangeError : Error)(e.message.slice(code[0].length));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Argument checks: a TypeError for a wrong JavaScript type, a RangeError for a number that does
+// not fit its wasm integer type.
 
 
 function isFloat32Array(value) {
@@ -75,24 +88,16 @@ function checkOptions(options, allowed, what) {
 }
 
 
-function checkFormat(format, rank) {
+/** A data format string for Rust to read (undefined: channels_last). */
+function checkFormat(format) {
   if (format === undefined) return "channels_last";
   if (typeof format !== "string") {
     throw new TypeError(`\`dataFormat\` must be "channels_first" or "channels_last", got ${describe(format)}`);
   }
-  const lower = format.toLowerCase();
-  if (!FORMATS.includes(lower)) {
-    throw new RangeError(`\`dataFormat\` must be "channels_first" or "channels_last", got ${JSON.stringify(format)}`);
-  }
-  if (rank === 1 && lower === "channels_first") {
-    throw new RangeError(
-      "SpatialDropout1D is always channels_last, as in Keras: its inputs are [batch, steps, channels]",
-    );
-  }
-  return lower;
+  return format;
 }
 
-/** The seed as the bigint the wasm side takes, or undefined for none. */
+/** The seed as the bigint the wasm side takes (any u64), or undefined for none. */
 function checkSeed(seed) {
   if (seed === undefined || seed === null) return undefined;
   if (typeof seed === "number") {
@@ -129,25 +134,17 @@ function checkName(name) {
 /** The dims arrays `checkShape` hands to the wasm calls, by length (3, 4 or 5). */
 const DIMS = [];
 
-/** Checks `shape` against the data length (and the layer's rank); returns the dims for wasm. */
-function checkShape(shape, length, what, rank, format) {
+/**
+ * `shape` as the u32 dims the wasm side takes. Their number and their product against the data
+ * length are Rust's to check.
+ */
+function checkShape(shape) {
   if (!Array.isArray(shape) && !(ArrayBuffer.isView(shape) && !(shape instanceof DataView))) {
     throw new TypeError(`\`shape\` must be an array of dims, got ${describe(shape)}`);
   }
   const n = shape.length;
-  if (rank !== undefined && n !== rank + 2) {
-    throw new Error(
-      `SpatialDropout${rank}D takes ${rank + 2} dims ${LAYOUTS[rank][format]}, got ${n}: [${Array.from(shape).join(", ")}]`,
-    );
-  }
-  if (rank === undefined && (n < 3 || n > 5)) {
-    throw new Error(
-      `\`shape\` must have 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), got ${n}: [${Array.from(shape).join(", ")}]`,
-    );
-  }
   // One array per length, reused: the glue copies it into wasm memory within the same call.
   const dims = (DIMS[n] ??= new Uint32Array(n));
-  let product = 1;
   for (let i = 0; i < n; i++) {
     const d = shape[i];
     if (typeof d !== "number") {
@@ -160,12 +157,6 @@ function checkShape(shape, length, what, rank, format) {
       throw new RangeError(`shape[${i}] = ${d} is larger than wasm32 can address (2^32 - 1)`);
     }
     dims[i] = d;
-    product *= d;
-  }
-  if (product !== length) {
-    throw new Error(
-      `${what} holds ${length} elements but shape [${Array.from(shape).join(", ")}] needs ${product}`,
-    );
   }
   return dims;
 }
@@ -177,13 +168,6 @@ function randomSeed() {
 
 // ---------------------------------------------------------------------------------------------
 // wasm memory: buffers and views.
-
-/**
- * The most floats one buffer holds: a Rust allocation on wasm32 is at most `isize::MAX` bytes
- * (2 GiB - 1), so 2^29 - 1 floats. (The whole memory can grow to 4 GiB: a layer's copying
- * `call` holds an input and an output buffer.)
- */
-const MAX_FLOATS = 0x1fff_ffff;
 
 /** Every ArrayBuffer that was wasm memory: memory growth detaches them (byteLength 0). */
 const memoryBuffers = new WeakSet();
@@ -213,7 +197,7 @@ function scratchBuffer(slot, length) {
   if (raw === null || raw.len !== length) {
     raw?.free();
     scratch[slot] = null;
-    raw = new RawBuffer(length);
+    raw = rust(() => new RawBuffer(length));
     scratch[slot] = raw;
   }
   return raw;
@@ -265,16 +249,12 @@ export class WasmBuffer {
     if (typeof length !== "number") {
       throw new TypeError(`WasmBuffer length must be a number of floats, got ${describe(length)}`);
     }
-    if (!Number.isInteger(length) || length < 0) {
-      throw new RangeError(`WasmBuffer length must be a non-negative integer, got ${describe(length)}`);
-    }
-    if (length > MAX_FLOATS) {
-      throw new RangeError(
-        `WasmBuffer length ${length} is over the limit of ${MAX_FLOATS} floats: one wasm32 allocation holds less than 2 GiB`,
-      );
+    // The limit (a wasm32 allocation is under 2 GiB) is Rust's; this is the u32 it crosses as.
+    if (!Number.isInteger(length) || length < 0 || length > 0xffff_ffff) {
+      throw new RangeError(`WasmBuffer length must be an integer in [0, 2^32 - 1], got ${describe(length)}`);
     }
     loaded();
-    this.#raw = new RawBuffer(length);
+    this.#raw = rust(() => new RawBuffer(length));
     buffers.set(this, this.#raw);
   }
 
@@ -385,15 +365,11 @@ function adopting(layer, make) {
 class SpatialDropoutBase {
   #layer;
   #rank;
-  // Kept on the JavaScript side: the shape checks run before any wasm call (a wasm call may
-  // grow memory and detach a caller's view of it).
-  #format;
 
   constructor(rank, options) {
     this.#rank = rank;
     if (adopt !== undefined) {
       this.#layer = adopt;
-      this.#format = adopt.dataFormat;
       adopt = undefined;
       return;
     }
@@ -401,12 +377,11 @@ class SpatialDropoutBase {
     checkOptions(options, LAYER_OPTIONS, what);
     loaded();
     const rate = checkRate(options.rate);
-    const format = checkFormat(options.dataFormat, rank);
+    const format = checkFormat(options.dataFormat);
     const seed = checkSeed(options.seed);
     const name = checkName(options.name);
     const masks = checkMasks(options.masks);
-    this.#layer = new Layer(rank, rate, format, seed, name, masks);
-    this.#format = format;
+    this.#layer = rust(() => new Layer(rank, rate, format, seed, name, masks));
     if (seed === undefined) this.#layer.reseed(randomSeed());
   }
 
@@ -417,9 +392,9 @@ class SpatialDropoutBase {
   call(inputs, shape, training) {
     const layer = this.#live();
     checkFloat32Array(inputs, "`inputs`");
-    const dims = checkShape(shape, inputs.length, "`inputs`", this.#rank, this.#format);
+    const dims = checkShape(shape);
     const t = checkTraining(training);
-    return copyingInPlace(inputs, (data) => layer.callInPlace(data, dims, t));
+    return copyingInPlace(inputs, (data) => rust(() => layer.callInPlace(data, dims, t)));
   }
 
   /** `call` writing into `data`: a Float32Array or, without any copy, a WasmBuffer. */
@@ -434,16 +409,16 @@ class SpatialDropoutBase {
       }
     }
     const length = raw === undefined ? data.length : raw.len;
-    const dims = checkShape(shape, length, "`data`", this.#rank, this.#format);
+    const dims = checkShape(shape);
     const t = checkTraining(training);
     if (raw !== undefined) {
-      layer.callInPlace(raw, dims, t);
+      rust(() => layer.callInPlace(raw, dims, t));
       return;
     }
     const buffer = scratchBuffer(0, length);
     const view = viewOf(buffer, length);
     view.set(data);
-    layer.callInPlace(buffer, dims, t);
+    rust(() => layer.callInPlace(buffer, dims, t));
     data.set(viewOf(buffer, length));
   }
 
@@ -451,8 +426,8 @@ class SpatialDropoutBase {
   backward(gradOutputs, shape) {
     const layer = this.#live();
     checkFloat32Array(gradOutputs, "`gradOutputs`");
-    const dims = checkShape(shape, gradOutputs.length, "`gradOutputs`", this.#rank, this.#format);
-    return copying(gradOutputs, (input, output) => layer.backward(input, output, dims));
+    const dims = checkShape(shape);
+    return copying(gradOutputs, (input, output) => rust(() => layer.backward(input, output, dims)));
   }
 
   /** Keras's `get_config()`: rate, seed, name, dtype and (2D/3D) data_format. */
@@ -465,7 +440,8 @@ class SpatialDropoutBase {
 
   /** The config as Keras writes it, byte for byte. */
   getConfigJSON() {
-    return this.#live().configJson();
+    const layer = this.#live();
+    return rust(() => layer.configJson());
   }
 
   /** The dropout rate. */
@@ -475,8 +451,7 @@ class SpatialDropoutBase {
 
   /** "channels_first" or "channels_last". */
   get dataFormat() {
-    this.#live();
-    return this.#format;
+    return this.#live().dataFormat;
   }
 
   /** The config seed: a number when it is a safe integer, else a bigint; null for none. */
@@ -527,7 +502,7 @@ class SpatialDropoutBase {
   static _fromConfig(rank, config) {
     loaded();
     const text = configText(config, `SpatialDropout${rank}D.fromConfig`);
-    const layer = Layer.fromConfig(rank, text);
+    const layer = rust(() => Layer.fromConfig(rank, text));
     if (layer.seed === undefined) layer.reseed(randomSeed());
     return layer;
   }
@@ -585,9 +560,9 @@ export function spatialDropout(inputs, shape, options) {
   const seed = checkSeed(options.seed) ?? randomSeed();
   const training = checkTraining(options.training);
   const masks = checkMasks(options.masks);
-  const dims = checkShape(shape, inputs.length, "`inputs`", undefined, format);
+  const dims = checkShape(shape);
   return copying(inputs, (input, output) =>
-    rawSpatialDropout(input, output, dims, rate, format, seed, training, masks),
+    rust(() => rawSpatialDropout(input, output, dims, rate, format, seed, training, masks)),
   );
 }
 
@@ -610,5 +585,6 @@ export function maskWords(options) {
   const seed = checkSeed(options.seed);
   if (seed === undefined) throw new TypeError("maskWords needs a `seed`: Keras's masks are a function of (seed, call)");
   const call = options.call === undefined ? 0n : checkCall(options.call, "`call`");
-  return rawMaskWords(checkMasks(options.masks), seed, call, maps, rate);
+  const masks = checkMasks(options.masks);
+  return rust(() => rawMaskWords(masks, seed, call, maps, rate));
 }

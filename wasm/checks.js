@@ -1,5 +1,5 @@
-// Argument checks shared by the package entry (index.js) and the TF.js plugin (tfjs/index.js),
-// so that both describe a bad value and refuse a bad rate with the same words.
+// Type checks shared by the package's API (api.js) and the TF.js plugin (tfjs/index.js), so that
+// both describe a bad argument with the same words. Values are the Rust core's to check.
 
 /** A bad value as an error message shows it: its type and, where short, its value. */
 export function describe(value) {
@@ -12,15 +12,10 @@ export function describe(value) {
   return `${typeof value} ${String(value)}`;
 }
 
-/** The rate as Keras checks it: a number in [0, 1] (TypeError / RangeError otherwise). */
+/** The rate: a number (its range is Rust's to check: `Rate::new`'s message). */
 export function checkRate(rate) {
   if (typeof rate !== "number") {
     throw new TypeError(`\`rate\` must be a number between 0 and 1, got ${describe(rate)}`);
-  }
-  if (!(rate >= 0 && rate <= 1)) {
-    throw new RangeError(
-      `Invalid value received for argument \`rate\`. Expected a float value between 0 and 1. Received: rate=${rate}`,
-    );
   }
   return rate;
 }

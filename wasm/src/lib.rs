@@ -1,10 +1,11 @@
 //! wasm-bindgen bindings of the `spatial-dropout` crate: the engine of the npm package.
 //!
 //! These exports are internal: JavaScript users import the package's `index.js`, which checks
-//! every argument, gives errors the right JavaScript type and message, copies arrays in and out
-//! of wasm memory, and wraps these classes in the documented API. The checks here are the second
-//! line: whatever reaches Rust is checked again by the core, and every core error becomes a
-//! JavaScript `Error` through [`into_error`], never a trap.
+//! the JavaScript types of the arguments (and that numbers fit the wasm integer types), copies
+//! arrays in and out of wasm memory, and wraps these classes in the documented API. Every value
+//! rule (rate, data format, rank, dims against lengths, scheme names, configs) is the core's:
+//! each core error becomes a JavaScript `Error` through [`into_error`], never a trap, with the
+//! variant's code in front of the message for `api.js` to pick the error class from.
 //!
 //! All tensors cross the boundary as [`Buffer`]s, so each entry point has one small shim and the
 //! copies happen once, in JavaScript, where the zero-copy path can skip them.
@@ -37,7 +38,12 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// The one conversion of core errors to JavaScript: an `Error` with the core's message.
+/// The one conversion of core errors to JavaScript: an `Error` whose message is the variant's
+/// [`Error::code`], a `:`, and the core's message (`"1:Invalid value received for argument
+/// ..."`). The package's one JavaScript helper (`rustError` in `api.js`) strips the code and
+/// throws the class docs/wasm.md's table gives it, so every entry point maps a variant the same
+/// way. (`JsError` carries only a message: the prefix costs a few bytes, a `js_sys` error object
+/// with a `code` property several hundred.)
 #[inline(never)]
 pub fn into_error(error: Error) -> JsError {
     let mut text = Message {
@@ -45,9 +51,39 @@ pub fn into_error(error: Error) -> JsError {
         len: 0,
     };
     // Cannot fail: every message fits (see `MESSAGE_LEN`); on failure the text so far is kept.
-    let _ = core::fmt::write(&mut text, format_args!("{error}"));
+    let _ = code_prefix(error.code(), &mut text)
+        .and_then(|()| core::fmt::write(&mut text, format_args!("{error}")));
     JsError::new(text.as_str())
 }
+
+/// Writes `code` in decimal and a `:`, without `core::fmt`'s integer formatting.
+fn code_prefix(code: u16, out: &mut Message) -> core::fmt::Result {
+    use core::fmt::Write as _;
+    let mut digits = [0_u8; 6];
+    let mut start = digits.len() - 1;
+    let mut rest = code;
+    if let Some(colon) = digits.get_mut(start) {
+        *colon = b':';
+    }
+    loop {
+        start -= 1;
+        if let Some(d) = digits.get_mut(start) {
+            *d = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 || start == 0 {
+            break;
+        }
+    }
+    let text = digits.get(start..).unwrap_or_default();
+    out.write_str(core::str::from_utf8(text).map_err(|_| core::fmt::Error)?)
+}
+
+// The errors only the bindings raise carry codes after the core's 1-20, written into their
+// static messages: 101 a buffer of more than `MAX_BUFFER_LEN` floats, 102 out of wasm memory,
+// 103 a spatial rank other than 1, 2 or 3, 104 config text that is not UTF-8. Messages that
+// match a core variant carry its code (2 for a channels_first 1D layer, 3 for the op's dims).
+// docs/wasm.md's table gives each code its JavaScript class.
 
 /// Room for the longest core message (the longest is under 200 bytes: fixed text, counts, one
 /// float and `&'static str` parts; names and JSON text never appear in messages).
@@ -96,12 +132,12 @@ impl Buffer {
     pub fn new(len: usize) -> Result<Buffer, JsError> {
         if len > MAX_BUFFER_LEN {
             return Err(JsError::new(
-                "a buffer holds at most 536870911 floats: one wasm32 allocation is under 2 GiB",
+                "101:a buffer holds at most 536870911 floats: one wasm32 allocation is under 2 GiB",
             ));
         }
         let mut data = rust_alloc::vec::Vec::new();
         data.try_reserve_exact(len).map_err(|_| {
-            JsError::new("out of wasm memory: wasm32 memory is at most 4 GiB, shared by every live tensor, layer and buffer")
+            JsError::new("102:out of wasm memory: wasm32 memory is at most 4 GiB, shared by every live tensor, layer and buffer")
         })?;
         data.resize(len, 0.0);
         Ok(Buffer { data })
@@ -183,11 +219,11 @@ impl Layer {
         match (rank, format) {
             (1, DataFormat::ChannelsFirst) => {
                 return Err(JsError::new(
-                    "SpatialDropout1D is always channels_last, as in Keras: its inputs are [batch, steps, channels]",
+                    "2:SpatialDropout1D is always channels_last, as in Keras: its inputs are [batch, steps, channels]",
                 ));
             }
             (1..=3, _) => {}
-            _ => return Err(JsError::new("the spatial rank must be 1, 2 or 3")),
+            _ => return Err(JsError::new("103:the spatial rank must be 1, 2 or 3")),
         }
         let mut inner = SpatialDropoutNd::with_rate(usize::from(rank), rate)
             .and_then(|layer| layer.with_data_format(format))
@@ -207,7 +243,7 @@ impl Layer {
     #[wasm_bindgen(js_name = fromConfig)]
     pub fn from_config(rank: u8, json: &str) -> Result<Layer, JsError> {
         if !(1..=3).contains(&rank) {
-            return Err(JsError::new("the spatial rank must be 1, 2 or 3"));
+            return Err(JsError::new("103:the spatial rank must be 1, 2 or 3"));
         }
         let inner = SpatialDropoutNd::from_config(usize::from(rank), json.as_bytes())
             .map_err(into_error)?;
@@ -220,7 +256,7 @@ impl Layer {
         let mut buf = [0_u8; MAX_CONFIG_LEN];
         let n = self.inner.write_config(&mut buf).map_err(into_error)?;
         let text = core::str::from_utf8(buf.get(..n).unwrap_or_default())
-            .map_err(|_| JsError::new("the config writer produced invalid UTF-8"))?;
+            .map_err(|_| JsError::new("104:the config writer produced invalid UTF-8"))?;
         Ok(text.into())
     }
 
@@ -367,13 +403,13 @@ pub fn spatial_dropout_op(
         // Whole static messages: a `concat` links `alloc`'s string joining and its panics.
         let message = match n {
             0 => {
-                "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found 0"
+                "3:spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found 0"
             }
             1 => {
-                "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found 1"
+                "3:spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found 1"
             }
             _ => {
-                "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found 2"
+                "3:spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), found 2"
             }
         };
         return Err(JsError::new(message));

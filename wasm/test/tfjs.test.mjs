@@ -569,10 +569,12 @@ test("a plugin layer's getConfig() (camelCase dataFormat) gives the same layer t
 
 test("bad arguments throw clear errors", () => {
   assert.throws(() => new SpatialDropout2D({ rate: 1.5 }), /Expected a float value between 0 and 1\. Received: rate=1\.5/);
-  assert.throws(() => new SpatialDropout2D({ rate: Number.NaN }), RangeError);
+  assert.throws(() => new SpatialDropout2D({ rate: Number.NaN }), { name: "RangeError", message: /Received: rate=nan$/ });
   assert.throws(() => new SpatialDropout2D({}), /`rate` must be a number/);
-  assert.throws(() => new SpatialDropout2D({ rate: 0.5, dataFormat: "channels_middle" }), /"channels_first" or "channels_last"/);
-  assert.throws(() => new SpatialDropout1D({ rate: 0.5, dataFormat: "channels_first" }), /always channels_last/);
+  assert.throws(() => new SpatialDropout2D({ rate: 0.5, dataFormat: "channels_middle" }), { name: "RangeError", message: "The `data_format` argument must be one of {'channels_first', 'channels_last'}" });
+  assert.throws(() => new SpatialDropout1D({ rate: 0.5, dataFormat: "channels_first" }), { name: "RangeError", message: /always channels_last/ });
+  // TF.js's spelling reaches the core as Keras's.
+  assert.equal(new SpatialDropout2D({ rate: 0.5, dataFormat: "channelsFirst" }).dataFormat, "channels_first");
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: -1 }), RangeError);
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: 2 ** 64 }), /\[0, 2\^53 - 1\]/);
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: 1n << 60n }), /\[0, 2\^53 - 1\]/);

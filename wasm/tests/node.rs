@@ -178,11 +178,18 @@ fn keras_configs_round_trip() {
 #[wasm_bindgen_test]
 fn errors_are_javascript_errors_with_the_core_message() {
     let rate = Layer::new(2, 1.5, "channels_last", None, None, None).unwrap_err();
-    assert!(message(rate).contains("Received: rate=1.5"));
+    // The variant's `Error::code()` in front, for api.js to pick the JavaScript class from.
+    assert_eq!(
+        message(rate),
+        "1:Invalid value received for argument `rate`. Expected a float value between 0 and 1. \
+         Received: rate=1.5"
+    );
+    let masks = Layer::new(2, 0.5, "channels_last", None, None, Some("philox".into()));
+    assert!(message(masks.unwrap_err()).starts_with("19:the mask scheme must be one of"));
     let format = Layer::new(2, 0.5, "nhwc", None, None, None).unwrap_err();
     assert!(message(format).contains("channels_first"));
     let one_d = Layer::new(1, 0.5, "channels_first", None, None, None).unwrap_err();
-    assert!(message(one_d).contains("always channels_last"));
+    assert!(message(one_d).starts_with("2:SpatialDropout1D is always channels_last"));
     assert!(Layer::new(4, 0.5, "channels_last", None, None, None).is_err());
     let long = "n".repeat(65);
     assert!(
@@ -230,7 +237,7 @@ fn errors_are_javascript_errors_with_the_core_message() {
         assert_eq!(
             message(op.unwrap_err()),
             format!(
-                "spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), \
+                "3:spatialDropout needs 3, 4 or 5 dims (batch, 1 to 3 spatial dims, channels), \
                  found {}",
                 dims.len()
             )
@@ -269,7 +276,7 @@ fn buffer_limit_is_the_largest_allocation_and_says_so() {
         let text = message(Buffer::new(len).unwrap_err());
         assert_eq!(
             text,
-            "a buffer holds at most 536870911 floats: one wasm32 allocation is under 2 GiB"
+            "101:a buffer holds at most 536870911 floats: one wasm32 allocation is under 2 GiB"
         );
     }
 }

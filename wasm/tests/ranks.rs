@@ -26,6 +26,11 @@ fn bits(values: &[f32]) -> Vec<u32> {
     values.iter().map(|v| v.to_bits()).collect()
 }
 
+/// The core's error as the bindings send it: `Error::code()`, a `:`, the message.
+fn coded(e: &spatial_dropout::Error) -> String {
+    format!("{}:{e}", e.code())
+}
+
 /// The result of one call on either side: output bits or the error message.
 type Outcome = Result<Vec<u32>, String>;
 
@@ -54,7 +59,7 @@ fn compare<const S: usize>(
             let core_r = core
                 .call(input.as_slice(), &udims, &mut a, training)
                 .map(|()| bits(&a))
-                .map_err(|e| e.to_string());
+                .map_err(|e| coded(&e));
             let mut b = Buffer::new(n).unwrap();
             let wasm_r = wasm
                 .call(&input, &mut b, dims, training)
@@ -67,7 +72,7 @@ fn compare<const S: usize>(
             let core_r = core
                 .call_in_place(&mut a, &udims, training)
                 .map(|()| bits(&a))
-                .map_err(|e| e.to_string());
+                .map_err(|e| coded(&e));
             let mut b = buffer(n, 7);
             let wasm_r = wasm
                 .call_in_place(&mut b, dims, training)
@@ -80,7 +85,7 @@ fn compare<const S: usize>(
             let core_r = core
                 .backward(input.as_slice(), &udims, &mut a)
                 .map(|()| bits(&a))
-                .map_err(|e| e.to_string());
+                .map_err(|e| coded(&e));
             let mut b = Buffer::new(n).unwrap();
             let wasm_r = wasm
                 .backward(&input, &mut b, dims)

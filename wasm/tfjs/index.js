@@ -37,21 +37,16 @@ const WASM_LAYERS = { 1: WasmSpatialDropout1D, 2: WasmSpatialDropout2D, 3: WasmS
 const TFJS_FORMATS = { channels_first: "channelsFirst", channels_last: "channelsLast" };
 
 
-/** "channels_first" / "channels_last" from either spelling, any case; undefined → channels_last. */
-function readFormat(format, rank) {
+/**
+ * TF.js's camelCase spelling (channelsFirst / channelsLast) in Keras's; any other string goes to
+ * the wasm layer as it is, whose Rust core checks it (and refuses channels_first for 1D).
+ */
+function readFormat(format) {
   if (format === undefined || format === null) return "channels_last";
   if (typeof format !== "string") {
     throw new TypeError(`\`dataFormat\` must be "channels_first" or "channels_last", got ${describe(format)}`);
   }
-  const key = format.toLowerCase().replace(/_/g, "");
-  const found = key === "channelsfirst" ? "channels_first" : key === "channelslast" ? "channels_last" : undefined;
-  if (found === undefined) {
-    throw new RangeError(`\`dataFormat\` must be "channels_first" or "channels_last", got ${JSON.stringify(format)}`);
-  }
-  if (rank === 1 && found === "channels_first") {
-    throw new RangeError("SpatialDropout1D is always channels_last, as in Keras: its inputs are [batch, steps, channels]");
-  }
-  return found;
+  return format === "channelsFirst" ? "channels_first" : format === "channelsLast" ? "channels_last" : format;
 }
 
 /**
@@ -118,12 +113,12 @@ class SpatialDropoutLayer extends tf.layers.Layer {
       throw new TypeError(`SpatialDropout${rank}D takes an options object such as { rate: 0.5 }, got ${describe(args)}`);
     }
     const rate = checkRate(args.rate);
-    const format = readFormat(args.dataFormat, rank);
+    const format = readFormat(args.dataFormat);
     const seed = readSeed(args.seed);
     const masks = checkMasks(args.masks ?? undefined);
     checkDtype(args.dtype, rank);
-    // The wasm layer checks the scheme's name (the core's message for a wrong one); it is kept
-    // only for "xorshift", whose masks come from its generator.
+    // The wasm layer checks every value (rate, data format, scheme name: the core's messages and
+    // error classes); it is kept only for "xorshift", whose masks come from its generator.
     const options = { rate, dataFormat: format, masks };
     if (seed !== null) options.seed = seed;
     const wasm = new WASM_LAYERS[rank](options);
@@ -131,7 +126,7 @@ class SpatialDropoutLayer extends tf.layers.Layer {
     super({ ...rest, dtype: args.dtype === undefined || args.dtype === null ? args.dtype : "float32" });
     this.#rank = rank;
     this.#rate = rate;
-    this.#format = format;
+    this.#format = wasm.dataFormat;
     this.#seed = seed;
     this.inputSpec = [{ ndim: rank + 2 }];
     this.supportsMasking = true;
