@@ -185,7 +185,7 @@ fn errors_are_javascript_errors_with_the_core_message() {
          Received: rate=1.5"
     );
     let masks = Layer::new(2, 0.5, "channels_last", None, None, Some("philox".into()));
-    assert!(message(masks.unwrap_err()).starts_with("19:the mask scheme must be one of"));
+    assert!(message(masks.unwrap_err()).starts_with("18:the mask scheme must be one of"));
     let format = Layer::new(2, 0.5, "nhwc", None, None, None).unwrap_err();
     assert!(message(format).contains("channels_first"));
     let one_d = Layer::new(1, 0.5, "channels_first", None, None, None).unwrap_err();
