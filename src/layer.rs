@@ -268,12 +268,21 @@ impl SpatialDropoutNd {
 
     /// Keras's `class_name`: `"SpatialDropout1D"`, `"SpatialDropout2D"` or `"SpatialDropout3D"`.
     pub const fn class_name(&self) -> &'static str {
-        CLASS_NAMES[self.rank as usize - 1]
+        // A match, not an index: no bounds check, so no panic path for the link-time proof.
+        match self.rank {
+            1 => CLASS_NAMES[0],
+            2 => CLASS_NAMES[1],
+            _ => CLASS_NAMES[2],
+        }
     }
 
     /// Keras's default name for the layer's class: `"spatial_dropout1d"`, `"…2d"` or `"…3d"`.
     pub const fn default_name(&self) -> &'static str {
-        DEFAULT_NAMES[self.rank as usize - 1]
+        match self.rank {
+            1 => DEFAULT_NAMES[0],
+            2 => DEFAULT_NAMES[1],
+            _ => DEFAULT_NAMES[2],
+        }
     }
 
     /// The dropout rate.
