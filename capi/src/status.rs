@@ -387,14 +387,14 @@ impl spatial_dropout_text {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct spatial_dropout_error {
-    code: i32,
-    argument: i32,
-    offset: usize,
-    expected: usize,
-    found: usize,
-    rate: f64,
-    key: spatial_dropout_text,
-    detail: spatial_dropout_text,
+    pub(crate) code: i32,
+    pub(crate) argument: i32,
+    pub(crate) offset: usize,
+    pub(crate) expected: usize,
+    pub(crate) found: usize,
+    pub(crate) rate: f64,
+    pub(crate) key: spatial_dropout_text,
+    pub(crate) detail: spatial_dropout_text,
 }
 
 impl spatial_dropout_error {
