@@ -122,7 +122,7 @@ enum spatial_dropout_status_code {
     SPATIAL_DROPOUT_ERROR_NO_FORWARD_CALL = 8,
     /* spatial_dropout_backward with dims other than those of the last forward call */
     SPATIAL_DROPOUT_ERROR_SHAPE_MISMATCH = 9,
-    /* the JSON text is malformed */
+    /* the JSON text is malformed; an _ex function's err holds the byte offset and the reason */
     SPATIAL_DROPOUT_ERROR_JSON = 10,
     /* an output text buffer is too small; the length out-parameter holds the length needed */
     SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL = 11,
@@ -135,7 +135,8 @@ enum spatial_dropout_status_code {
     /* a required JSON key is missing: rate; config after class_name; class_name with rank 0 */
     SPATIAL_DROPOUT_ERROR_MISSING_KEY = 15,
     /* a JSON key has a value of the wrong type or out of range (a seed above 2^64 - 1,
-       channels_first for a 1D layer, ...) */
+       channels_first for a 1D layer, ...); an _ex function's err names the key and what its
+       value must be */
     SPATIAL_DROPOUT_ERROR_INVALID_VALUE = 16,
     /* spatial_dropout_from_model_json: no SpatialDropout layer has that name */
     SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND = 17,
@@ -144,9 +145,10 @@ enum spatial_dropout_status_code {
     /* spatial_dropout_keras_mask with SPATIAL_DROPOUT_MASKS_XORSHIFT, whose masks are not a
        function of (seed, call) */
     SPATIAL_DROPOUT_ERROR_NOT_KERAS = 19,
-    /* a required pointer is NULL */
+    /* a required pointer is NULL; an _ex function's err names the argument */
     SPATIAL_DROPOUT_ERROR_NULL_POINTER = 100,
-    /* a pointer is not aligned for its type (layer storage: SPATIAL_DROPOUT_LAYER_ALIGN) */
+    /* a pointer is not aligned for its type (layer storage: SPATIAL_DROPOUT_LAYER_ALIGN); an
+       _ex function's err names the argument and the alignment it needs */
     SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT = 101,
     /* the rank argument is not 1, 2 or 3 */
     SPATIAL_DROPOUT_ERROR_BAD_RANK = 102,

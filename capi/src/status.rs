@@ -91,7 +91,9 @@ pub fn message(code: i32) -> &'static CStr {
         SPATIAL_DROPOUT_ERROR_SHAPE_MISMATCH => {
             c"backward got dims other than those of the layer's last forward call"
         }
-        SPATIAL_DROPOUT_ERROR_JSON => c"the JSON text is malformed",
+        SPATIAL_DROPOUT_ERROR_JSON => {
+            c"the JSON text is malformed (an _ex function's spatial_dropout_error holds the byte offset and the reason)"
+        }
         SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL => {
             c"the buffer is too small: the length out-parameter holds the length needed"
         }
@@ -106,7 +108,7 @@ pub fn message(code: i32) -> &'static CStr {
             c"a required JSON key is missing (rate; config after class_name; class_name when rank is 0)"
         }
         SPATIAL_DROPOUT_ERROR_INVALID_VALUE => {
-            c"a JSON key has a value of the wrong type or out of range (or channels_first for a 1D layer)"
+            c"a JSON key has a value of the wrong type or out of range, or channels_first for a 1D layer (an _ex function's spatial_dropout_error names the key and what it must be)"
         }
         SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND => {
             c"no SpatialDropout layer of the model JSON has that name"
@@ -117,9 +119,9 @@ pub fn message(code: i32) -> &'static CStr {
         SPATIAL_DROPOUT_ERROR_NOT_KERAS => {
             c"a Keras mask was asked of the XorShift scheme, whose masks are not a function of (seed, call)"
         }
-        SPATIAL_DROPOUT_ERROR_NULL_POINTER => c"a required pointer is NULL",
+        SPATIAL_DROPOUT_ERROR_NULL_POINTER => c"a required pointer is NULL (an _ex function's spatial_dropout_error names the argument)",
         SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT => {
-            c"a pointer is not aligned for its type (layer storage: SPATIAL_DROPOUT_LAYER_ALIGN)"
+            c"a pointer is not aligned for its type (layer storage: SPATIAL_DROPOUT_LAYER_ALIGN; an _ex function's spatial_dropout_error names the argument)"
         }
         SPATIAL_DROPOUT_ERROR_BAD_RANK => c"the spatial rank must be 1, 2 or 3",
         SPATIAL_DROPOUT_ERROR_INVALID_UTF8 => c"the layer name is not valid UTF-8",
