@@ -166,7 +166,8 @@ enum spatial_dropout_status_code {
    Each function F below has a twin F_ex with the same parameters and one more, last:
    `spatial_dropout_error *err`. F_ex does what F does and returns the same status; if `err` is
    not NULL it also writes into `*err` the detail of the outcome (on success: code 0, every
-   other field 0 or empty). `err` is the one thing a failing F_ex writes. A misaligned `err`
+   other field 0 or empty). A failing F_ex writes `*err` and what F writes on that failure
+   (only the length out-parameter of BUFFER_TOO_SMALL), nothing else. A misaligned `err`
    fails the call with SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT before it does anything (nothing
    written). The detail lives in the caller's variable: nothing is allocated and nothing is
    global, so threads with their own `spatial_dropout_error` never see each other's. */

@@ -618,6 +618,9 @@ pub unsafe extern "C" fn spatial_dropout_describe(
     let out = if buf.is_null() || capacity == 0 {
         &mut empty[..]
     } else {
+        // No buffer holds more than `isize::MAX` bytes (`from_raw_parts_mut` requires it);
+        // no message comes near it.
+        let capacity = capacity.min(isize::MAX.unsigned_abs());
         // SAFETY: the caller passes `capacity` writable bytes at `buf`; `u8` has alignment 1.
         unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), capacity) }
     };
