@@ -11,8 +11,8 @@ use spatial_dropout::{
 use crate::header::header_define;
 use crate::status::*;
 use crate::{
-    HEADER, Layer, bad_rank, c_name, layer_ref, report, slice, spatial_dropout_layer, storage,
-    store, write_text,
+    HEADER, Layer, bad_rank, build_into, c_name, layer_ref, report, slice, spatial_dropout_layer,
+    storage, store, write_text,
 };
 
 const _: () = assert!(
@@ -63,6 +63,7 @@ exports! {
 /// # Safety
 /// `layer` is null or points to `SPATIAL_DROPOUT_LAYER_SIZE` writable bytes; `json` is null or
 /// points to `json_len` readable bytes.
+#[inline(always)] // see `exports!`
 unsafe fn from_config(
     layer: *mut spatial_dropout_layer,
     rank: u32,
@@ -74,14 +75,25 @@ unsafe fn from_config(
     let json = unsafe { slice(json.cast::<u8>(), json_len, Arg::Json) }?;
     let rank = match rank {
         0 => class_rank(json)?,
-        1..=3 => rank,
-        _ => return Err(bad_rank(rank)),
+        _ => rank,
     };
-    store(storage, build(rank, json))
+    match rank {
+        1 => build_into(storage, || {
+            SpatialDropout1D::from_config(json).map(Layer::D1)
+        }),
+        2 => build_into(storage, || {
+            SpatialDropout2D::from_config(json).map(Layer::D2)
+        }),
+        3 => build_into(storage, || {
+            SpatialDropout3D::from_config(json).map(Layer::D3)
+        }),
+        _ => Err(bad_rank(rank)),
+    }
 }
 
 /// # Safety
 /// As [`from_config`]; `name` is null or a NUL-terminated string.
+#[inline(always)] // see `exports!`
 unsafe fn from_model_json(
     layer: *mut spatial_dropout_layer,
     model_json: *const c_char,
@@ -108,12 +120,13 @@ unsafe fn from_model_json(
         3 => found.build().map(Layer::D3),
         _ => return Err(Fail::c(SPATIAL_DROPOUT_ERROR_BAD_RANK, Arg::ModelJson)),
     };
-    store(storage, built.map_err(in_model))
+    store(storage, built, in_model)
 }
 
 /// # Safety
 /// `layer` is null or a created layer; `buf` is null or holds `capacity` writable bytes;
 /// `len` is null or writable.
+#[inline(always)] // see `exports!`
 unsafe fn get_config(
     layer: *const spatial_dropout_layer,
     buf: *mut c_char,
@@ -133,6 +146,7 @@ unsafe fn get_config(
 
 /// # Safety
 /// As [`get_config`].
+#[inline(always)] // see `exports!`
 unsafe fn get_serialized(
     layer: *const spatial_dropout_layer,
     buf: *mut c_char,
@@ -171,17 +185,6 @@ impl Writer<'_> {
             Writer::Serialized3(l) => l.write_serialized(out),
         }
     }
-}
-
-/// A layer of `rank` (1, 2 or 3) from Keras JSON.
-fn build(rank: u32, json: &[u8]) -> Result<Layer, Fail> {
-    let built = match rank {
-        1 => SpatialDropout1D::from_config(json).map(Layer::D1),
-        2 => SpatialDropout2D::from_config(json).map(Layer::D2),
-        3 => SpatialDropout3D::from_config(json).map(Layer::D3),
-        _ => return Err(bad_rank(rank)),
-    };
-    Ok(built?)
 }
 
 /// The rank a serialized layer names in its `class_name`. A bare config names none: then

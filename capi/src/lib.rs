@@ -23,6 +23,12 @@ use spatial_dropout::{
 
 /// Defines each export and its `_ex` twin over one implementation returning
 /// `Result<(), Fail>`.
+///
+/// The implementations are `#[inline(always)]`, and so are `Layer::call`, `call_in_place`
+/// and `backward`: measured on the Cortex-M4F (`make -C examples/c-firmware stack`), that
+/// costs the least stack of the arrangements tried (one out-of-line implementation shared by
+/// both exports, or the export calling its `_ex` twin, each cost 60 to 250 bytes more),
+/// though still 64 to 192 bytes more than before the twins (docs/c.md has the table).
 macro_rules! exports {
     ($(
         $(#[$doc:meta])*
@@ -303,6 +309,7 @@ exports! {
 /// # Safety
 /// `layer` is null or points to `SPATIAL_DROPOUT_LAYER_SIZE` writable bytes; `name` is null or
 /// a NUL-terminated string (read up to its NUL or `MAX_NAME_LEN + 1` bytes, whichever is first).
+#[inline(always)] // see `exports!`
 unsafe fn create(
     layer: *mut spatial_dropout_layer,
     rank: u32,
@@ -358,7 +365,7 @@ fn build_into(
     storage: *mut Handle,
     build: impl FnOnce() -> Result<Layer, Error>,
 ) -> Result<(), Fail> {
-    store(storage, build().map_err(Fail::from))
+    store(storage, build(), Fail::from)
 }
 
 fn configure<const S: usize>(
@@ -383,6 +390,7 @@ fn configure<const S: usize>(
 /// Each non-null pointer points to as many valid elements as its length says; `output` does not
 /// overlap `layer`, `input` or `dims` unless it is exactly `input` (then the call is in place).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)] // see `exports!`
 unsafe fn call(
     layer: *mut spatial_dropout_layer,
     input: *const f32,
@@ -414,6 +422,7 @@ unsafe fn call(
 
 /// # Safety
 /// `data` points to `len` valid elements or is null; it does not overlap `layer` or `dims`.
+#[inline(always)] // see `exports!`
 unsafe fn call_in_place(
     layer: *mut spatial_dropout_layer,
     data: *mut f32,
@@ -434,6 +443,7 @@ unsafe fn call_in_place(
 /// # Safety
 /// Each non-null pointer points to as many valid elements as its length says; `grad_inputs`
 /// overlaps neither `grad_outputs`, `layer` nor `dims`.
+#[inline(always)] // see `exports!`
 unsafe fn backward(
     layer: *const spatial_dropout_layer,
     grad_outputs: *const f32,
@@ -460,6 +470,7 @@ unsafe fn backward(
 
 /// # Safety
 /// `layer` is null or a created layer.
+#[inline(always)] // see `exports!`
 unsafe fn reseed(layer: *mut spatial_dropout_layer, seed: u64) -> Result<(), Fail> {
     // SAFETY: the caller passes a created layer or null.
     unsafe { layer_mut(layer) }?.reseed(seed);
@@ -468,6 +479,7 @@ unsafe fn reseed(layer: *mut spatial_dropout_layer, seed: u64) -> Result<(), Fai
 
 /// # Safety
 /// `layer` is null or a created layer.
+#[inline(always)] // see `exports!`
 unsafe fn set_masks(layer: *mut spatial_dropout_layer, masks: i32) -> Result<(), Fail> {
     // SAFETY: the caller passes a created layer or null.
     let layer = unsafe { layer_mut(layer) }?;
@@ -477,6 +489,7 @@ unsafe fn set_masks(layer: *mut spatial_dropout_layer, masks: i32) -> Result<(),
 
 /// # Safety
 /// `layer` is null or a created layer; `masks` is null or writable.
+#[inline(always)] // see `exports!`
 unsafe fn get_masks(layer: *const spatial_dropout_layer, masks: *mut i32) -> Result<(), Fail> {
     // SAFETY: the caller passes a created layer or null.
     let layer = unsafe { layer_ref(layer) }?;
@@ -486,6 +499,7 @@ unsafe fn get_masks(layer: *const spatial_dropout_layer, masks: *mut i32) -> Res
 
 /// # Safety
 /// `layer` is null or a created layer.
+#[inline(always)] // see `exports!`
 unsafe fn set_calls(layer: *mut spatial_dropout_layer, calls: u64) -> Result<(), Fail> {
     // SAFETY: the caller passes a created layer or null.
     unsafe { layer_mut(layer) }?.set_calls(calls);
@@ -494,6 +508,7 @@ unsafe fn set_calls(layer: *mut spatial_dropout_layer, calls: u64) -> Result<(),
 
 /// # Safety
 /// `layer` is null or a created layer; `calls` is null or writable.
+#[inline(always)] // see `exports!`
 unsafe fn get_calls(layer: *const spatial_dropout_layer, calls: *mut u64) -> Result<(), Fail> {
     // SAFETY: the caller passes a created layer or null.
     let layer = unsafe { layer_ref(layer) }?;
@@ -503,6 +518,7 @@ unsafe fn get_calls(layer: *const spatial_dropout_layer, calls: *mut u64) -> Res
 
 /// # Safety
 /// `keep` is null or points to `keep_words` writable `uint32_t`s.
+#[inline(always)] // see `exports!`
 unsafe fn keras_mask_into(
     keep: *mut u32,
     keep_words: usize,
@@ -524,6 +540,7 @@ unsafe fn keras_mask_into(
 
 /// # Safety
 /// `layer` is null or a created layer; each out-pointer is null or writable.
+#[inline(always)] // see `exports!`
 unsafe fn get_info(
     layer: *const spatial_dropout_layer,
     rank: *mut u32,
@@ -558,6 +575,7 @@ unsafe fn get_info(
 /// # Safety
 /// `layer` is null or a created layer; `buf` is null or holds `capacity` writable bytes;
 /// `len` is null or writable.
+#[inline(always)] // see `exports!`
 unsafe fn get_name(
     layer: *const spatial_dropout_layer,
     buf: *mut c_char,
@@ -715,6 +733,8 @@ impl Layer {
         }
     }
 
+    // Inlined into the export, with the core's call: a frame less on the caller's stack.
+    #[inline(always)]
     fn call(
         &mut self,
         input: &[f32],
@@ -729,6 +749,8 @@ impl Layer {
         }
     }
 
+    // Inlined into the export, with the core's call: a frame less on the caller's stack.
+    #[inline(always)]
     fn call_in_place(
         &mut self,
         data: &mut [f32],
@@ -742,6 +764,8 @@ impl Layer {
         }
     }
 
+    // Inlined into the export, with the core's call: a frame less on the caller's stack.
+    #[inline(always)]
     fn backward(
         &self,
         grad_outputs: &[f32],
@@ -773,8 +797,19 @@ fn storage(layer: *mut spatial_dropout_layer) -> Result<*mut Handle, Fail> {
 
 /// Writes a built layer into checked storage, replacing whatever it held; a layer that could
 /// not be built leaves the storage untouched and returns why.
-fn store(handle: *mut Handle, built: Result<Layer, Fail>) -> Result<(), Fail> {
-    let layer = built?;
+///
+/// `fail` turns the builder's error into the failure: mapping the error of `built` first
+/// would move the layer into another `Result`, a copy of it on the stack.
+#[inline(always)] // a call would pass the layer by value: a copy of it on the stack
+fn store<E>(
+    handle: *mut Handle,
+    built: Result<Layer, E>,
+    fail: impl FnOnce(E) -> Fail,
+) -> Result<(), Fail> {
+    let layer = match built {
+        Ok(layer) => layer,
+        Err(e) => return Err(fail(e)),
+    };
     // SAFETY: `storage` checked that `handle` is non-null and aligned; the caller of the create
     // function guarantees `SPATIAL_DROPOUT_LAYER_SIZE` writable bytes there, which cover a
     // `Handle` (const assertion above). `write` does not read or drop the old bytes, which may
