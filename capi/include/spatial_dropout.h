@@ -32,7 +32,10 @@
  * Errors: every function returns SPATIAL_DROPOUT_OK (0) or a status code below, and a call
  * that fails has written nothing to any caller buffer and changed nothing in the layer
  * (except that length out-parameters receive the length needed on BUFFER_TOO_SMALL).
- * NULL pointers and misaligned pointers are reported, never dereferenced.
+ * NULL pointers and misaligned pointers are reported, never dereferenced. Each function has a
+ * twin with the suffix _ex and a last parameter `spatial_dropout_error *err` that also receives
+ * the detail of the outcome (which argument, the JSON byte offset and reason, the key, ...);
+ * spatial_dropout_describe turns it into the Rust crate's message. See "Error detail" below.
  *
  * Panics: every function, the JSON ones included, is proven at link time to hold no panic
  * path, so none aborts, traps or loops.
@@ -119,7 +122,7 @@ enum spatial_dropout_status_code {
     SPATIAL_DROPOUT_ERROR_NO_FORWARD_CALL = 8,
     /* spatial_dropout_backward with dims other than those of the last forward call */
     SPATIAL_DROPOUT_ERROR_SHAPE_MISMATCH = 9,
-    /* the JSON text is malformed */
+    /* the JSON text is malformed; an _ex function's err holds the byte offset and the reason */
     SPATIAL_DROPOUT_ERROR_JSON = 10,
     /* an output text buffer is too small; the length out-parameter holds the length needed */
     SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL = 11,
@@ -132,7 +135,8 @@ enum spatial_dropout_status_code {
     /* a required JSON key is missing: rate; config after class_name; class_name with rank 0 */
     SPATIAL_DROPOUT_ERROR_MISSING_KEY = 15,
     /* a JSON key has a value of the wrong type or out of range (a seed above 2^64 - 1,
-       channels_first for a 1D layer, ...) */
+       channels_first for a 1D layer, ...); an _ex function's err names the key and what its
+       value must be */
     SPATIAL_DROPOUT_ERROR_INVALID_VALUE = 16,
     /* spatial_dropout_from_model_json: no SpatialDropout layer has that name */
     SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND = 17,
@@ -141,9 +145,10 @@ enum spatial_dropout_status_code {
     /* spatial_dropout_keras_mask with SPATIAL_DROPOUT_MASKS_XORSHIFT, whose masks are not a
        function of (seed, call) */
     SPATIAL_DROPOUT_ERROR_NOT_KERAS = 19,
-    /* a required pointer is NULL */
+    /* a required pointer is NULL; an _ex function's err names the argument */
     SPATIAL_DROPOUT_ERROR_NULL_POINTER = 100,
-    /* a pointer is not aligned for its type (layer storage: SPATIAL_DROPOUT_LAYER_ALIGN) */
+    /* a pointer is not aligned for its type (layer storage: SPATIAL_DROPOUT_LAYER_ALIGN); an
+       _ex function's err names the argument and the alignment it needs */
     SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT = 101,
     /* the rank argument is not 1, 2 or 3 */
     SPATIAL_DROPOUT_ERROR_BAD_RANK = 102,
@@ -156,6 +161,94 @@ enum spatial_dropout_status_code {
     /* an error of a newer Rust crate that this version of the C API has no code for */
     SPATIAL_DROPOUT_ERROR_UNKNOWN = 199
 };
+
+/* ---- Error detail -------------------------------------------------------------------------
+   Each function F below has a twin F_ex with the same parameters and one more, last:
+   `spatial_dropout_error *err`. F_ex does what F does and returns the same status; if `err` is
+   not NULL it also writes into `*err` the detail of the outcome (on success: code 0, every
+   other field 0 or empty). A failing F_ex writes `*err` and what F writes on that failure
+   (only the length out-parameter of BUFFER_TOO_SMALL), nothing else. A misaligned `err`
+   fails the call with SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT before it does anything (nothing
+   written). The detail lives in the caller's variable: nothing is allocated and nothing is
+   global, so threads with their own `spatial_dropout_error` never see each other's. */
+
+/* Which argument a failure is about (spatial_dropout_error.argument): the parameter of that
+   name. spatial_dropout_argument_name gives the name as text. */
+#define SPATIAL_DROPOUT_ARG_NONE 0
+#define SPATIAL_DROPOUT_ARG_LAYER 1
+#define SPATIAL_DROPOUT_ARG_RANK 2
+#define SPATIAL_DROPOUT_ARG_RATE 3
+#define SPATIAL_DROPOUT_ARG_DATA_FORMAT 4
+#define SPATIAL_DROPOUT_ARG_NAME 5
+#define SPATIAL_DROPOUT_ARG_JSON 6
+#define SPATIAL_DROPOUT_ARG_MODEL_JSON 7
+#define SPATIAL_DROPOUT_ARG_INPUT 8
+#define SPATIAL_DROPOUT_ARG_OUTPUT 9
+#define SPATIAL_DROPOUT_ARG_DATA 10
+#define SPATIAL_DROPOUT_ARG_DIMS 11
+#define SPATIAL_DROPOUT_ARG_GRAD_OUTPUTS 12
+#define SPATIAL_DROPOUT_ARG_GRAD_INPUTS 13
+#define SPATIAL_DROPOUT_ARG_MASKS 14
+#define SPATIAL_DROPOUT_ARG_CALLS 15
+#define SPATIAL_DROPOUT_ARG_HAS_SEED 16
+#define SPATIAL_DROPOUT_ARG_SEED 17
+#define SPATIAL_DROPOUT_ARG_KEEP 18
+#define SPATIAL_DROPOUT_ARG_BUF 19
+#define SPATIAL_DROPOUT_ARG_LEN 20
+#define SPATIAL_DROPOUT_ARG_ERR 21
+
+/* A static text of the library: `len` bytes at `ptr`, NOT NUL-terminated (print it with
+   printf("%.*s", (int)t.len, t.ptr)). `ptr` is never NULL and stays valid for the life of the
+   program; an absent text has `len` 0. */
+typedef struct spatial_dropout_text {
+    const char *ptr;
+    size_t len;
+} spatial_dropout_text;
+
+/* The detail of a call's outcome. Which fields a code fills (the others are 0 or empty):
+     every code    code: the status returned; argument: the SPATIAL_DROPOUT_ARG_* at fault
+                   (for the Rust crate's errors, the argument it is about: JSON for a config,
+                   DIMS for a rank, INPUT for a length, ...), or _NONE
+     INVALID_RATE  rate: the rate passed
+     RANK_MISMATCH expected: the ndim the layer takes (rank + 2); found: the ndim passed
+     LENGTH_MISMATCH expected, found: elements the dims need, elements passed; key: the buffer
+                   ("input", "output", "data", "grad_outputs", "grad_inputs"). With key empty:
+                   a length so large no buffer can hold it (found: that length)
+     MASK_TOO_SHORT expected, found: words needed, words passed
+     NAME_TOO_LONG expected: SPATIAL_DROPOUT_MAX_NAME_LEN
+     JSON          offset: the byte of the JSON text at fault; detail: what was wrong there
+     BUFFER_TOO_SMALL expected: bytes needed (text and NUL); found: the buffer's capacity
+     WRONG_CLASS   detail: the class requested; key: the SpatialDropout class the JSON names
+                   (empty for any other class)
+     MISSING_KEY   key: the JSON key
+     INVALID_VALUE key: the JSON key; detail: what its value must be
+     BAD_ALIGNMENT expected: the alignment needed in bytes
+     BAD_RANK      found: the rank passed
+     INVALID_UTF8  offset and found: the byte where the name stops being UTF-8 */
+typedef struct spatial_dropout_error {
+    spatial_dropout_status code;
+    int32_t argument;
+    size_t offset;
+    size_t expected;
+    size_t found;
+    double rate;
+    spatial_dropout_text key;
+    spatial_dropout_text detail;
+} spatial_dropout_error;
+
+/* Writes the message of `*err` - for the Rust crate's errors the text of its Display, e.g.
+   "malformed JSON at byte 9: expected a JSON value" or "`rate` must be a number between 0
+   and 1"; for the C-side checks one naming the argument, e.g. "`input` is not aligned to 4
+   bytes" - into `buf` (`capacity` bytes): as much as fits, cut at a UTF-8 character boundary,
+   always NUL-terminated when capacity > 0. Returns the message's whole length without the
+   NUL, like snprintf: a return >= capacity means it was cut. `buf` may be NULL when capacity
+   is 0 (to ask the length). `err` must be NULL (described as such), zeroed (code 0: "ok") or
+   filled by an _ex function. */
+size_t spatial_dropout_describe(const spatial_dropout_error *err, char *buf, size_t capacity);
+
+/* The name of a SPATIAL_DROPOUT_ARG_* number ("input", "layer", ...; "" for _NONE and
+   unknown numbers): static, NUL-terminated, never NULL. */
+const char *spatial_dropout_argument_name(int32_t argument);
 
 /* Creates a layer in `layer`'s storage, as Keras's
    SpatialDropout{rank}D(rate, data_format, seed, name).
@@ -291,6 +384,65 @@ spatial_dropout_status spatial_dropout_get_config(const spatial_dropout_layer *l
    "registered_name":null}. SPATIAL_DROPOUT_MAX_SERIALIZED_LEN + 1 bytes always fit. */
 spatial_dropout_status spatial_dropout_get_serialized(const spatial_dropout_layer *layer,
                                                       char *buf, size_t capacity, size_t *len);
+
+/* The _ex twins (see "Error detail" above): the function without _ex, plus `*err`. */
+spatial_dropout_status spatial_dropout_create_ex(spatial_dropout_layer *layer, uint32_t rank,
+                                                 double rate, int32_t data_format, int has_seed,
+                                                 uint64_t seed, const char *name,
+                                                 spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_from_config_ex(spatial_dropout_layer *layer,
+                                                      uint32_t rank, const char *json,
+                                                      size_t json_len,
+                                                      spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_from_model_json_ex(spatial_dropout_layer *layer,
+                                                          const char *model_json,
+                                                          size_t model_json_len,
+                                                          const char *name,
+                                                          spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_call_ex(spatial_dropout_layer *layer, const float *input,
+                                               size_t input_len, float *output,
+                                               size_t output_len, const size_t *dims,
+                                               size_t ndim, int training,
+                                               spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_call_in_place_ex(spatial_dropout_layer *layer,
+                                                        float *data, size_t len,
+                                                        const size_t *dims, size_t ndim,
+                                                        int training,
+                                                        spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_backward_ex(const spatial_dropout_layer *layer,
+                                                   const float *grad_outputs,
+                                                   size_t grad_outputs_len, float *grad_inputs,
+                                                   size_t grad_inputs_len, const size_t *dims,
+                                                   size_t ndim, spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_reseed_ex(spatial_dropout_layer *layer, uint64_t seed,
+                                                 spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_set_masks_ex(spatial_dropout_layer *layer, int32_t masks,
+                                                    spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_get_masks_ex(const spatial_dropout_layer *layer,
+                                                    int32_t *masks, spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_set_calls_ex(spatial_dropout_layer *layer,
+                                                    uint64_t calls, spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_get_calls_ex(const spatial_dropout_layer *layer,
+                                                    uint64_t *calls,
+                                                    spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_keras_mask_ex(uint32_t *keep, size_t keep_words,
+                                                     size_t maps, double rate, uint64_t seed,
+                                                     uint64_t call, int32_t masks,
+                                                     spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_get_info_ex(const spatial_dropout_layer *layer,
+                                                   uint32_t *rank, double *rate,
+                                                   int32_t *data_format, int *has_seed,
+                                                   uint64_t *seed, spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_get_name_ex(const spatial_dropout_layer *layer,
+                                                   char *buf, size_t capacity, size_t *len,
+                                                   spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_get_config_ex(const spatial_dropout_layer *layer,
+                                                     char *buf, size_t capacity, size_t *len,
+                                                     spatial_dropout_error *err);
+spatial_dropout_status spatial_dropout_get_serialized_ex(const spatial_dropout_layer *layer,
+                                                         char *buf, size_t capacity,
+                                                         size_t *len,
+                                                         spatial_dropout_error *err);
 
 /* A static, NUL-terminated English message for any status code (also for numbers that are not
    codes). Never NULL; never free it. */

@@ -11,7 +11,8 @@ use spatial_dropout::{
 use crate::header::header_define;
 use crate::status::*;
 use crate::{
-    HEADER, Layer, c_name, layer_ref, slice, spatial_dropout_layer, storage, store, write_text,
+    HEADER, Layer, bad_rank, build_into, c_name, layer_ref, report, slice, spatial_dropout_layer,
+    storage, store, write_text,
 };
 
 const _: () = assert!(
@@ -23,83 +24,117 @@ const _: () = assert!(
     "SPATIAL_DROPOUT_MAX_SERIALIZED_LEN in the header is not the crate's MAX_SERIALIZED_LEN"
 );
 
-/// Creates a layer from Keras JSON: a config or a serialized layer. See the header.
-///
+exports! {
+    /// Creates a layer from Keras JSON: a config or a serialized layer. See the header.
+    fn spatial_dropout_from_config / spatial_dropout_from_config_ex = from_config(
+        layer: *mut spatial_dropout_layer,
+        rank: u32,
+        json: *const c_char,
+        json_len: usize,
+    );
+    /// Creates the SpatialDropout layer called `name` of a whole `model.to_json()`. See the
+    /// header.
+    fn spatial_dropout_from_model_json / spatial_dropout_from_model_json_ex = from_model_json(
+        layer: *mut spatial_dropout_layer,
+        model_json: *const c_char,
+        model_json_len: usize,
+        name: *const c_char,
+    );
+    /// Keras's `get_config()` as compact JSON. See the header.
+    ///
+    /// (`get_config` and `get_serialized` are two functions with one writer type rather than
+    /// one function with a flag, so that a firmware linking one does not carry the other's
+    /// writer: 524 bytes on a Cortex-M4.)
+    fn spatial_dropout_get_config / spatial_dropout_get_config_ex = get_config(
+        layer: *const spatial_dropout_layer,
+        buf: *mut c_char,
+        capacity: usize,
+        len: *mut usize,
+    );
+    /// Keras's `serialize_keras_object(layer)` as compact JSON. See the header.
+    fn spatial_dropout_get_serialized / spatial_dropout_get_serialized_ex = get_serialized(
+        layer: *const spatial_dropout_layer,
+        buf: *mut c_char,
+        capacity: usize,
+        len: *mut usize,
+    );
+}
+
 /// # Safety
 /// `layer` is null or points to `SPATIAL_DROPOUT_LAYER_SIZE` writable bytes; `json` is null or
 /// points to `json_len` readable bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn spatial_dropout_from_config(
+#[inline(always)] // see `exports!`
+unsafe fn from_config(
     layer: *mut spatial_dropout_layer,
     rank: u32,
     json: *const c_char,
     json_len: usize,
-) -> i32 {
-    let storage = try_status!(storage(layer));
+) -> Result<(), Fail> {
+    let storage = storage(layer)?;
     // SAFETY: `json` holds `json_len` bytes or is null.
-    let json = try_status!(unsafe { slice(json.cast::<u8>(), json_len) });
+    let json = unsafe { slice(json.cast::<u8>(), json_len, Arg::Json) }?;
     let rank = match rank {
-        0 => try_status!(class_rank(json).map_err(code_of)),
-        1..=3 => rank,
-        _ => return SPATIAL_DROPOUT_ERROR_BAD_RANK,
+        0 => class_rank(json)?,
+        _ => rank,
     };
-    store(storage, build(rank, json))
+    match rank {
+        1 => build_into(storage, || {
+            SpatialDropout1D::from_config(json).map(Layer::D1)
+        }),
+        2 => build_into(storage, || {
+            SpatialDropout2D::from_config(json).map(Layer::D2)
+        }),
+        3 => build_into(storage, || {
+            SpatialDropout3D::from_config(json).map(Layer::D3)
+        }),
+        _ => Err(bad_rank(rank)),
+    }
 }
 
-/// Creates the SpatialDropout layer called `name` of a whole `model.to_json()`. See the header.
-///
 /// # Safety
-/// As [`spatial_dropout_from_config`]; `name` is null or a NUL-terminated string.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn spatial_dropout_from_model_json(
+/// As [`from_config`]; `name` is null or a NUL-terminated string.
+#[inline(always)] // see `exports!`
+unsafe fn from_model_json(
     layer: *mut spatial_dropout_layer,
     model_json: *const c_char,
     model_json_len: usize,
     name: *const c_char,
-) -> i32 {
-    let storage = try_status!(storage(layer));
+) -> Result<(), Fail> {
+    let storage = storage(layer)?;
     // SAFETY: `model_json` holds `model_json_len` bytes or is null.
-    let json = try_status!(unsafe { slice(model_json.cast::<u8>(), model_json_len) });
+    let json = unsafe { slice(model_json.cast::<u8>(), model_json_len, Arg::ModelJson) }?;
     // SAFETY: the caller passes null or a NUL-terminated string.
-    let name = match unsafe { c_name(name) } {
-        Ok(Some(n)) => n,
-        Ok(None) => return SPATIAL_DROPOUT_ERROR_NULL_POINTER,
-        Err(code) => return code,
+    let Some(name) = (unsafe { c_name(name) })? else {
+        return Err(Fail::null(Arg::Name));
     };
-    let found = match ModelLayers::new(json) {
-        Ok(mut layers) => layers.find(|l| l.is_named(name)),
-        Err(e) => return code_of(e),
-    };
+    let in_model = |e: Error| Fail::from(e).about(Arg::ModelJson);
+    let found = ModelLayers::new(json)
+        .map_err(in_model)?
+        .find(|l| l.is_named(name));
     let Some(found) = found else {
-        return SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND;
+        return Err(Error::LayerNotFound.into());
     };
     let built = match found.rank() {
         1 => found.build().map(Layer::D1),
         2 => found.build().map(Layer::D2),
         3 => found.build().map(Layer::D3),
-        _ => return SPATIAL_DROPOUT_ERROR_BAD_RANK,
+        _ => return Err(Fail::c(SPATIAL_DROPOUT_ERROR_BAD_RANK, Arg::ModelJson)),
     };
-    store(storage, built.map_err(code_of))
+    store(storage, built, in_model)
 }
 
-/// Keras's `get_config()` as compact JSON. See the header.
-///
-/// (`get_config` and `get_serialized` are two functions with one writer type rather than one
-/// function with a flag, so that a firmware linking one does not carry the other's writer:
-/// 524 bytes on a Cortex-M4.)
-///
 /// # Safety
 /// `layer` is null or a created layer; `buf` is null or holds `capacity` writable bytes;
 /// `len` is null or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn spatial_dropout_get_config(
+#[inline(always)] // see `exports!`
+unsafe fn get_config(
     layer: *const spatial_dropout_layer,
     buf: *mut c_char,
     capacity: usize,
     len: *mut usize,
-) -> i32 {
+) -> Result<(), Fail> {
     // SAFETY: the caller passes a created layer or null.
-    let layer = try_status!(unsafe { layer_ref(layer) });
+    let layer = unsafe { layer_ref(layer) }?;
     let (needed, fill) = match layer {
         Layer::D1(l) => (l.config_len(), Writer::Config1(l)),
         Layer::D2(l) => (l.config_len(), Writer::Config2(l)),
@@ -109,19 +144,17 @@ pub unsafe extern "C" fn spatial_dropout_get_config(
     unsafe { write_text(needed, buf, capacity, len, |out| fill.write(out)) }
 }
 
-/// Keras's `serialize_keras_object(layer)` as compact JSON. See the header.
-///
 /// # Safety
-/// As [`spatial_dropout_get_config`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn spatial_dropout_get_serialized(
+/// As [`get_config`].
+#[inline(always)] // see `exports!`
+unsafe fn get_serialized(
     layer: *const spatial_dropout_layer,
     buf: *mut c_char,
     capacity: usize,
     len: *mut usize,
-) -> i32 {
+) -> Result<(), Fail> {
     // SAFETY: the caller passes a created layer or null.
-    let layer = try_status!(unsafe { layer_ref(layer) });
+    let layer = unsafe { layer_ref(layer) }?;
     let (needed, fill) = match layer {
         Layer::D1(l) => (l.serialized_len(), Writer::Serialized1(l)),
         Layer::D2(l) => (l.serialized_len(), Writer::Serialized2(l)),
@@ -152,17 +185,6 @@ impl Writer<'_> {
             Writer::Serialized3(l) => l.write_serialized(out),
         }
     }
-}
-
-/// A layer of `rank` (1, 2 or 3) from Keras JSON.
-fn build(rank: u32, json: &[u8]) -> Result<Layer, i32> {
-    let built = match rank {
-        1 => SpatialDropout1D::from_config(json).map(Layer::D1),
-        2 => SpatialDropout2D::from_config(json).map(Layer::D2),
-        3 => SpatialDropout3D::from_config(json).map(Layer::D3),
-        _ => return Err(SPATIAL_DROPOUT_ERROR_BAD_RANK),
-    };
-    built.map_err(code_of)
 }
 
 /// The rank a serialized layer names in its `class_name`. A bare config names none: then

@@ -13,6 +13,7 @@
     clippy::indexing_slicing
 )]
 
+use core::ffi::CStr;
 use core::ptr;
 
 use spatial_dropout::{
@@ -374,5 +375,230 @@ fn masks_calls_and_keras_mask_through_pointers() {
             spatial_dropout_keras_mask(ptr::null_mut(), 0, 0, 0.5, 9, 7, 0),
             SPATIAL_DROPOUT_OK
         );
+    }
+}
+
+/// A zeroed `spatial_dropout_error`, as a C caller declares one.
+fn no_error() -> spatial_dropout_error {
+    spatial_dropout_error::of(Ok(()))
+}
+
+/// The message `spatial_dropout_describe` writes for `err`, through a C buffer.
+///
+/// # Safety
+/// `err` is null or filled by an `_ex` function.
+unsafe fn described(err: *const spatial_dropout_error) -> String {
+    let mut buf = [0x55 as c_char; 256];
+    // SAFETY: `buf` holds `buf.len()` writable bytes; `err` as the caller says.
+    let n = unsafe { spatial_dropout_describe(err, buf.as_mut_ptr(), buf.len()) };
+    assert!(n < buf.len());
+    assert_eq!(buf[n], 0, "NUL-terminated");
+    String::from_utf8(buf[..n].iter().map(|&c| c as u8).collect()).unwrap()
+}
+
+/// The `_ex` twins write the detail through the caller's pointer; `describe` reads its static
+/// texts back and writes into a caller buffer, cut short or not at all.
+#[test]
+fn detail_through_pointers() {
+    let mut s = storage();
+    let l = layer_ptr(&mut s);
+    let mut err = no_error();
+    let e: *mut spatial_dropout_error = &mut err;
+    // SAFETY: as above; the null and misaligned pointers are what the functions must refuse.
+    unsafe {
+        assert_eq!(
+            spatial_dropout_create_ex(l, 2, 1.5, 0, 0, 0, ptr::null(), e),
+            SPATIAL_DROPOUT_ERROR_INVALID_RATE
+        );
+        assert_eq!((*e).rate, 1.5);
+        assert!(described(e).ends_with("rate=1.5"));
+        assert_eq!(
+            spatial_dropout_create_ex(l, 2, 0.5, CHANNELS_LAST, 1, 3, ptr::null(), e),
+            SPATIAL_DROPOUT_OK
+        );
+        assert_eq!(described(e), "ok");
+        // A misaligned `err`: refused before the call runs.
+        let mut two = [no_error(), no_error()];
+        let odd = two
+            .as_mut_ptr()
+            .cast::<u8>()
+            .wrapping_add(1)
+            .cast::<spatial_dropout_error>();
+        assert_eq!(
+            spatial_dropout_set_calls_ex(l, 5, odd),
+            SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT
+        );
+        let mut calls = 9u64;
+        assert_eq!(
+            spatial_dropout_get_calls_ex(l, &mut calls, e),
+            SPATIAL_DROPOUT_OK
+        );
+        assert_eq!(calls, 0, "the call with a misaligned err did not run");
+        assert_eq!(spatial_dropout_set_calls_ex(l, 0, e), SPATIAL_DROPOUT_OK);
+        assert_eq!(spatial_dropout_reseed_ex(l, 3, e), SPATIAL_DROPOUT_OK);
+        assert_eq!(
+            spatial_dropout_set_masks_ex(l, XORSHIFT, e),
+            SPATIAL_DROPOUT_OK
+        );
+        let mut masks = -1;
+        assert_eq!(
+            spatial_dropout_get_masks_ex(l, &mut masks, e),
+            SPATIAL_DROPOUT_OK
+        );
+        assert_eq!(masks, XORSHIFT);
+
+        let x = input();
+        let mut y = [7.0f32; LEN];
+        let floats = [0.0f32; LEN + 1];
+        let odd_in = floats.as_ptr().cast::<u8>().wrapping_add(1).cast::<f32>();
+        let status =
+            spatial_dropout_call_ex(l, odd_in, LEN, y.as_mut_ptr(), LEN, DIMS.as_ptr(), 4, 1, e);
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+        assert_eq!((*e).argument, Arg::Input.number());
+        assert_eq!(described(e), "`input` is not aligned to 4 bytes");
+        let status = spatial_dropout_call_ex(
+            l,
+            x.as_ptr(),
+            LEN - 1,
+            y.as_mut_ptr(),
+            LEN,
+            DIMS.as_ptr(),
+            4,
+            1,
+            e,
+        );
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_LENGTH_MISMATCH);
+        assert_eq!(
+            described(e),
+            "`input` holds 47 elements but the shape needs 48"
+        );
+        // Cut short: the first bytes and a NUL; the whole length returned; nothing past `capacity`.
+        let mut small = [0x55 as c_char; 9];
+        let n = spatial_dropout_describe(e, small.as_mut_ptr(), 8);
+        assert_eq!(n, "`input` holds 47 elements but the shape needs 48".len());
+        assert_eq!(
+            &small[..8].iter().map(|&c| c as u8).collect::<Vec<_>>(),
+            b"`input`\0"
+        );
+        assert_eq!(small[8], 0x55);
+        assert_eq!(spatial_dropout_describe(e, ptr::null_mut(), 0), n);
+        assert_eq!(described(ptr::null()), "`err` is NULL");
+        assert!(y.iter().all(|&v| v == 7.0), "a failed call wrote");
+
+        let mut data = input();
+        assert_eq!(
+            spatial_dropout_call_in_place_ex(l, data.as_mut_ptr(), LEN, DIMS.as_ptr(), 4, 1, e),
+            SPATIAL_DROPOUT_OK
+        );
+        assert_eq!(data, expected(3));
+        let mut grads = [0.0f32; LEN];
+        let status = spatial_dropout_backward_ex(
+            l,
+            x.as_ptr(),
+            LEN,
+            grads.as_mut_ptr(),
+            LEN,
+            DIMS.as_ptr(),
+            3,
+            e,
+        );
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_RANK_MISMATCH);
+        assert_eq!(((*e).expected, (*e).found), (4, 3));
+
+        let (mut rank, mut rate, mut format, mut has_seed, mut seed) = (0u32, 0.0, -1, -1, 0u64);
+        let status = spatial_dropout_get_info_ex(
+            l,
+            &mut rank,
+            &mut rate,
+            &mut format,
+            &mut has_seed,
+            ptr::null_mut(),
+            e,
+        );
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+        assert_eq!(described(e), "`seed` is NULL");
+        let status = spatial_dropout_get_info_ex(
+            l,
+            &mut rank,
+            &mut rate,
+            &mut format,
+            &mut has_seed,
+            &mut seed,
+            e,
+        );
+        assert_eq!((status, rank, seed), (SPATIAL_DROPOUT_OK, 2, 3));
+
+        let mut name = [0 as c_char; 4];
+        let mut len = 0usize;
+        assert_eq!(
+            spatial_dropout_get_name_ex(l, name.as_mut_ptr(), name.len(), &mut len, e),
+            SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL
+        );
+        assert_eq!(((*e).expected, (*e).found), (len + 1, 4));
+
+        let mut keep = [0u32; 1];
+        let status = spatial_dropout_keras_mask_ex(keep.as_mut_ptr(), 1, 40, 0.5, 1, 0, 0, e);
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_MASK_TOO_SHORT);
+        assert_eq!(
+            described(e),
+            "the keep mask holds 1 words but 2 are needed (one bit per map)"
+        );
+        let name = CStr::from_ptr(spatial_dropout_argument_name(Arg::GradInputs.number()));
+        assert_eq!(name, c"grad_inputs");
+    }
+}
+
+/// The JSON `_ex` twins: the reason and byte offset, the key, the class.
+#[cfg(feature = "json")]
+#[test]
+fn json_detail_through_pointers() {
+    use crate::json::{
+        spatial_dropout_from_config_ex, spatial_dropout_from_model_json_ex,
+        spatial_dropout_get_config_ex, spatial_dropout_get_serialized_ex,
+    };
+
+    let mut s = storage();
+    let l = layer_ptr(&mut s);
+    let mut err = no_error();
+    let e: *mut spatial_dropout_error = &mut err;
+    // SAFETY: as above.
+    unsafe {
+        let bad = br#"{"rate":0.5,}"#;
+        let status = spatial_dropout_from_config_ex(l, 2, bad.as_ptr().cast(), bad.len(), e);
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_JSON);
+        assert_eq!((*e).offset, 12);
+        assert_eq!(
+            described(e),
+            "malformed JSON at byte 12: expected a string key"
+        );
+        let bad = br#"{"rate":0.5,"seed":"7"}"#;
+        let status = spatial_dropout_from_config_ex(l, 2, bad.as_ptr().cast(), bad.len(), e);
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_INVALID_VALUE);
+        assert!(described(e).starts_with("`seed` must be "));
+        let model = br#"{"class_name":"SpatialDropout1D","config":{"rate":0.5,"name":"a"}}"#;
+        let status = spatial_dropout_from_model_json_ex(
+            l,
+            model.as_ptr().cast(),
+            model.len(),
+            c"b".as_ptr(),
+            e,
+        );
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND);
+        let status = spatial_dropout_from_model_json_ex(
+            l,
+            model.as_ptr().cast(),
+            model.len(),
+            c"a".as_ptr(),
+            e,
+        );
+        assert_eq!(status, SPATIAL_DROPOUT_OK);
+        let mut buf = [0 as c_char; 8];
+        let mut len = 0usize;
+        let status = spatial_dropout_get_config_ex(l, buf.as_mut_ptr(), buf.len(), &mut len, e);
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL);
+        assert_eq!((*e).expected, len + 1);
+        let status = spatial_dropout_get_serialized_ex(l, buf.as_mut_ptr(), buf.len(), &mut len, e);
+        assert_eq!(status, SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL);
+        assert!(described(e).starts_with("`buf` holds 8 bytes"));
     }
 }

@@ -585,6 +585,238 @@ static void test_messages(void) {
     }
 }
 
+/* The message spatial_dropout_describe writes for `*err`, into a static buffer. */
+static const char *described(const spatial_dropout_error *err) {
+    static char text[256];
+    size_t n = spatial_dropout_describe(err, text, sizeof text);
+    EXPECT(n < sizeof text && strlen(text) == n);
+    return text;
+}
+
+/* Whether a spatial_dropout_text holds exactly `want`. */
+static int text_is(spatial_dropout_text t, const char *want) {
+    return t.ptr != NULL && t.len == strlen(want) && memcmp(t.ptr, want, t.len) == 0;
+}
+
+#define EXPECT_DESCRIBED(err, want)                                                    \
+    do {                                                                               \
+        const char *got_ = described(err);                                             \
+        if (strcmp(got_, (want)) == 0) {                                               \
+            passed++;                                                                  \
+        } else {                                                                       \
+            failed++;                                                                  \
+            fprintf(stderr, "%s:%d: FAIL described \"%s\", want \"%s\"\n", __FILE__,      \
+                    __LINE__, got_, (want));                                           \
+        }                                                                              \
+    } while (0)
+
+/* The _ex functions: every detail a failure carries, and spatial_dropout_describe. */
+static void test_detail(void) {
+    spatial_dropout_layer layer, before;
+    spatial_dropout_error err;
+    float in[N2], out[N2];
+    static const size_t dims3[3] = {2, 3, 20};
+    uint32_t keep[2];
+    uint64_t calls = 0;
+    char text[SPATIAL_DROPOUT_MAX_SERIALIZED_LEN + 1], small[8];
+    size_t len = 0, n;
+    unsigned char *odd = misaligned_storage.bytes + 1;
+    static const char bad_json[] = "{\"rate\":0.5,}";
+    static const char bad_value[] = "{\"rate\":\"x\"}";
+    static const char no_rate[] = "{\"seed\":1}";
+    static const char class3[] =
+        "{\"class_name\":\"SpatialDropout3D\",\"config\":{\"rate\":0.5}}";
+    static const char bad_model[] = "{\"class_name\":\"Sequential\",\"config\":{\"layers\":[}}";
+    memset(in, 0, sizeof in);
+    memset(&err, 0xA5, sizeof err);
+
+    /* Success: code 0, nothing else. */
+    EXPECT_STATUS(spatial_dropout_create_ex(&layer, 2, 0.5, SPATIAL_DROPOUT_CHANNELS_LAST, 1, 7,
+                                            "detail", &err),
+                  SPATIAL_DROPOUT_OK);
+    EXPECT(err.code == 0 && err.argument == SPATIAL_DROPOUT_ARG_NONE && err.offset == 0 &&
+           err.expected == 0 && err.found == 0 && err.key.len == 0 && err.key.ptr != NULL &&
+           err.detail.len == 0);
+    EXPECT_DESCRIBED(&err, "ok");
+    /* NULL err: the same call without detail. */
+    EXPECT_STATUS(spatial_dropout_reseed_ex(&layer, 7, NULL), SPATIAL_DROPOUT_OK);
+
+    /* JSON: reason and byte offset. */
+    EXPECT_STATUS(spatial_dropout_from_config_ex(&layer, 2, bad_json, sizeof bad_json - 1, &err),
+                  SPATIAL_DROPOUT_ERROR_JSON);
+    EXPECT(err.code == SPATIAL_DROPOUT_ERROR_JSON && err.argument == SPATIAL_DROPOUT_ARG_JSON);
+    EXPECT(err.offset == 12 && text_is(err.detail, "expected a string key"));
+    EXPECT_DESCRIBED(&err, "malformed JSON at byte 12: expected a string key");
+    /* ... of a model JSON: the argument is model_json. */
+    EXPECT_STATUS(spatial_dropout_from_model_json_ex(&layer, bad_model, sizeof bad_model - 1,
+                                                     "x", &err),
+                  SPATIAL_DROPOUT_ERROR_JSON);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_MODEL_JSON && err.offset == 47 &&
+           text_is(err.detail, "expected a JSON value"));
+    EXPECT_STATUS(spatial_dropout_from_model_json_ex(&layer, class3, sizeof class3 - 1, "none",
+                                                     &err),
+                  SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_NAME);
+    EXPECT_DESCRIBED(&err, "the model JSON has no SpatialDropout layer of that name");
+
+    /* INVALID_VALUE: the key and what it must be. */
+    EXPECT_STATUS(spatial_dropout_from_config_ex(&layer, 2, bad_value, sizeof bad_value - 1,
+                                                 &err),
+                  SPATIAL_DROPOUT_ERROR_INVALID_VALUE);
+    EXPECT(text_is(err.key, "rate") && text_is(err.detail, "a number between 0 and 1"));
+    EXPECT_DESCRIBED(&err, "`rate` must be a number between 0 and 1");
+    /* MISSING_KEY and WRONG_CLASS. */
+    EXPECT_STATUS(spatial_dropout_from_config_ex(&layer, 2, no_rate, sizeof no_rate - 1, &err),
+                  SPATIAL_DROPOUT_ERROR_MISSING_KEY);
+    EXPECT(text_is(err.key, "rate") && err.argument == SPATIAL_DROPOUT_ARG_JSON);
+    EXPECT_DESCRIBED(&err, "the JSON has no `rate`");
+    EXPECT_STATUS(spatial_dropout_from_config_ex(&layer, 2, class3, sizeof class3 - 1, &err),
+                  SPATIAL_DROPOUT_ERROR_WRONG_CLASS);
+    EXPECT(text_is(err.detail, "SpatialDropout2D") && text_is(err.key, "SpatialDropout3D"));
+    EXPECT_DESCRIBED(&err, "the JSON describes a SpatialDropout3D layer, not a SpatialDropout2D");
+    EXPECT_STATUS(spatial_dropout_from_config_ex(&layer, 9, class3, sizeof class3 - 1, &err),
+                  SPATIAL_DROPOUT_ERROR_BAD_RANK);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_RANK && err.found == 9);
+    EXPECT_DESCRIBED(&err, "`rank` must be 1, 2 or 3, not 9");
+
+    /* Create: rate, data_format, name. */
+    EXPECT_STATUS(spatial_dropout_create_ex(&layer, 2, 2.0, 0, 1, 7, NULL, &err),
+                  SPATIAL_DROPOUT_ERROR_INVALID_RATE);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_RATE && err.rate == 2.0);
+    EXPECT_DESCRIBED(&err, "Invalid value received for argument `rate`. Expected a float value "
+                           "between 0 and 1. Received: rate=2.0");
+    EXPECT_STATUS(spatial_dropout_create_ex(&layer, 1, 0.5, SPATIAL_DROPOUT_CHANNELS_FIRST, 1, 7,
+                                            NULL, &err),
+                  SPATIAL_DROPOUT_ERROR_INVALID_DATA_FORMAT);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_DATA_FORMAT);
+    EXPECT_STATUS(spatial_dropout_create_ex(&layer, 2, 0.5, 0, 1, 7, "ab\xff", &err),
+                  SPATIAL_DROPOUT_ERROR_INVALID_UTF8);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_NAME && err.offset == 2);
+    EXPECT_DESCRIBED(&err, "`name` is not valid UTF-8 from byte 2");
+    EXPECT_STATUS(spatial_dropout_create_ex(&layer, 2, 0.5, 0, 1, 7,
+                                            "0123456789012345678901234567890123456789"
+                                            "0123456789012345678901234567890123456789",
+                                            &err),
+                  SPATIAL_DROPOUT_ERROR_NAME_TOO_LONG);
+    EXPECT(err.expected == SPATIAL_DROPOUT_MAX_NAME_LEN);
+    EXPECT_DESCRIBED(&err, "the layer name is longer than 64 bytes");
+
+    /* BAD_ALIGNMENT names the argument: layer storage, each buffer, each out-pointer. */
+    EXPECT_STATUS(spatial_dropout_create_ex((spatial_dropout_layer *)odd, 2, 0.5, 0, 1, 7, NULL,
+                                            &err),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_LAYER && err.expected == SPATIAL_DROPOUT_LAYER_ALIGN);
+    EXPECT_DESCRIBED(&err, "`layer` is not aligned to 8 bytes (SPATIAL_DROPOUT_LAYER_ALIGN)");
+    EXPECT_STATUS(spatial_dropout_create_ex(&layer, 2, 0.5, 0, 1, 7, NULL, &err),
+                  SPATIAL_DROPOUT_OK);
+    memcpy(&before, &layer, sizeof layer);
+    EXPECT_STATUS(spatial_dropout_call_ex(&layer, (const float *)odd, N2, out, N2, dims2, 4, 1,
+                                          &err),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_INPUT && err.expected == sizeof(float));
+    EXPECT_DESCRIBED(&err, "`input` is not aligned to 4 bytes");
+    EXPECT_STATUS(spatial_dropout_call_ex(&layer, in, N2, (float *)odd, N2, dims2, 4, 1, &err),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_OUTPUT);
+    EXPECT_STATUS(spatial_dropout_call_in_place_ex(&layer, (float *)odd, N2, dims2, 4, 1, &err),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_DATA);
+    EXPECT_STATUS(spatial_dropout_call_ex(&layer, in, N2, out, N2, (const size_t *)odd, 4, 1,
+                                          &err),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_DIMS && err.expected == sizeof(size_t));
+    EXPECT_STATUS(spatial_dropout_keras_mask_ex((uint32_t *)odd, 2, 40, 0.5, 1, 0,
+                                                SPATIAL_DROPOUT_MASKS_KERAS, &err),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_KEEP && err.expected == sizeof(uint32_t));
+    EXPECT_STATUS(spatial_dropout_get_calls_ex(&layer, (uint64_t *)odd, &err),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_CALLS && err.expected >= 4);
+    EXPECT_STATUS(spatial_dropout_get_config_ex(&layer, text, sizeof text, (size_t *)odd, &err),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_LEN);
+    /* A misaligned err: the call fails before it runs. */
+    EXPECT_STATUS(spatial_dropout_call_ex(&layer, in, N2, out, N2, dims2, 4, 1,
+                                          (spatial_dropout_error *)odd),
+                  SPATIAL_DROPOUT_ERROR_BAD_ALIGNMENT);
+    EXPECT(memcmp(&before, &layer, sizeof layer) == 0);
+
+    /* NULL_POINTER names the argument. */
+    EXPECT_STATUS(spatial_dropout_call_ex(&layer, NULL, N2, out, N2, dims2, 4, 1, &err),
+                  SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_INPUT);
+    EXPECT_DESCRIBED(&err, "`input` is NULL");
+    EXPECT_STATUS(spatial_dropout_get_info_ex(&layer, NULL, NULL, NULL, NULL, NULL, &err),
+                  SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_RANK);
+    EXPECT_STATUS(spatial_dropout_get_masks_ex(&layer, NULL, &err),
+                  SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_MASKS);
+    EXPECT_STATUS(spatial_dropout_get_name_ex(&layer, NULL, 4, &len, &err),
+                  SPATIAL_DROPOUT_ERROR_NULL_POINTER);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_BUF);
+
+    /* Lengths, dims, overlap. */
+    EXPECT_STATUS(spatial_dropout_call_ex(&layer, in, N2 - 1, out, N2, dims2, 4, 1, &err),
+                  SPATIAL_DROPOUT_ERROR_LENGTH_MISMATCH);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_INPUT && text_is(err.key, "input") &&
+           err.expected == N2 && err.found == N2 - 1);
+    EXPECT_DESCRIBED(&err, "`input` holds 119 elements but the shape needs 120");
+    EXPECT_STATUS(spatial_dropout_call_ex(&layer, in, N2, out, N2, dims3, 3, 1, &err),
+                  SPATIAL_DROPOUT_ERROR_RANK_MISMATCH);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_DIMS && err.expected == 4 && err.found == 3);
+    EXPECT_DESCRIBED(&err, "Input is incompatible with the layer: expected ndim=4, found ndim=3");
+    EXPECT_STATUS(spatial_dropout_call_ex(&layer, in, N2, in + 1, N2 - 1, dims2, 4, 1, &err),
+                  SPATIAL_DROPOUT_ERROR_OVERLAP);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_OUTPUT);
+    EXPECT_DESCRIBED(&err, "`output` overlaps `input` without being the same buffer");
+    EXPECT_STATUS(spatial_dropout_backward_ex(&layer, in, N2, out, N2, dims2, 4, &err),
+                  SPATIAL_DROPOUT_ERROR_NO_FORWARD_CALL);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_LAYER);
+    EXPECT(memcmp(&before, &layer, sizeof layer) == 0);
+
+    /* Masks, keep words, text buffers. */
+    EXPECT_STATUS(spatial_dropout_set_masks_ex(&layer, 9, &err),
+                  SPATIAL_DROPOUT_ERROR_INVALID_MASKS);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_MASKS);
+    EXPECT_STATUS(spatial_dropout_keras_mask_ex(keep, 1, 40, 0.5, 1, 0,
+                                                SPATIAL_DROPOUT_MASKS_KERAS, &err),
+                  SPATIAL_DROPOUT_ERROR_MASK_TOO_SHORT);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_KEEP && err.expected == 2 && err.found == 1);
+    EXPECT_STATUS(spatial_dropout_keras_mask_ex(keep, 2, 40, 0.5, 1, 0,
+                                                SPATIAL_DROPOUT_MASKS_XORSHIFT, &err),
+                  SPATIAL_DROPOUT_ERROR_NOT_KERAS);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_MASKS);
+    EXPECT_STATUS(spatial_dropout_get_serialized_ex(&layer, small, sizeof small, &len, &err),
+                  SPATIAL_DROPOUT_ERROR_BUFFER_TOO_SMALL);
+    EXPECT(err.argument == SPATIAL_DROPOUT_ARG_BUF && err.expected == len + 1 &&
+           err.found == sizeof small);
+    EXPECT_STATUS(spatial_dropout_set_calls_ex(&layer, 3, &err), SPATIAL_DROPOUT_OK);
+    EXPECT_STATUS(spatial_dropout_get_calls_ex(&layer, &calls, &err), SPATIAL_DROPOUT_OK);
+    EXPECT(calls == 3 && err.code == 0);
+    EXPECT_STATUS(spatial_dropout_call_in_place_ex(&layer, in, N2, dims2, 4, 0, &err),
+                  SPATIAL_DROPOUT_OK);
+
+    /* describe: cut safely, snprintf's return, NULL err. */
+    EXPECT_STATUS(spatial_dropout_call_ex(&layer, in, N2 - 1, out, N2, dims2, 4, 1, &err),
+                  SPATIAL_DROPOUT_ERROR_LENGTH_MISMATCH);
+    n = spatial_dropout_describe(&err, NULL, 0);
+    EXPECT(n == strlen("`input` holds 119 elements but the shape needs 120"));
+    memset(small, 'x', sizeof small);
+    EXPECT(spatial_dropout_describe(&err, small, sizeof small) == n);
+    EXPECT(memcmp(small, "`input`", 8) == 0); /* 7 bytes and the NUL */
+    EXPECT(spatial_dropout_describe(&err, small, 1) == n && small[0] == '\0');
+    EXPECT_DESCRIBED(NULL, "`err` is NULL");
+    memset(&err, 0, sizeof err);
+    EXPECT_DESCRIBED(&err, "ok");
+    EXPECT(strcmp(spatial_dropout_argument_name(SPATIAL_DROPOUT_ARG_GRAD_INPUTS),
+                  "grad_inputs") == 0);
+    EXPECT(strcmp(spatial_dropout_argument_name(SPATIAL_DROPOUT_ARG_LAYER), "layer") == 0);
+    EXPECT(strcmp(spatial_dropout_argument_name(SPATIAL_DROPOUT_ARG_NONE), "") == 0);
+    EXPECT(strcmp(spatial_dropout_argument_name(-1), "") == 0);
+    EXPECT(strcmp(spatial_dropout_argument_name(1000), "") == 0);
+}
+
 int main(void) {
     unsigned vector_failures, keras_failures, pairs = 0, empty = 0;
     EXPECT(sizeof(spatial_dropout_layer) == SPATIAL_DROPOUT_LAYER_SIZE);
@@ -594,6 +826,7 @@ int main(void) {
     test_masks_and_calls();
     test_empty_tensors();
     test_messages();
+    test_detail();
     printf("error paths: %u checks, %u failed\n", passed + failed, failed);
     vector_failures = ka_run_all(print);
     keras_failures = km_run_all(print, &pairs, &empty);
