@@ -4,15 +4,14 @@
 use core::ffi::c_char;
 
 use spatial_dropout::{
-    Error, MAX_CONFIG_LEN, MAX_SERIALIZED_LEN, ModelLayers, SpatialDropout1D, SpatialDropout2D,
-    SpatialDropout3D,
+    Error, MAX_CONFIG_LEN, MAX_SERIALIZED_LEN, ModelLayers, SpatialDropout1D, SpatialDropoutNd,
 };
 
 use crate::header::header_define;
 use crate::status::*;
 use crate::{
-    HEADER, Layer, bad_rank, build_into, c_name, layer_ref, report, slice, spatial_dropout_layer,
-    storage, store, write_text,
+    HEADER, bad_rank, build_into, c_name, layer_ref, report, slice, spatial_dropout_layer, storage,
+    store, write_text,
 };
 
 const _: () = assert!(
@@ -78,14 +77,9 @@ unsafe fn from_config(
         _ => rank,
     };
     match rank {
-        1 => build_into(storage, || {
-            SpatialDropout1D::from_config(json).map(Layer::D1)
-        }),
-        2 => build_into(storage, || {
-            SpatialDropout2D::from_config(json).map(Layer::D2)
-        }),
-        3 => build_into(storage, || {
-            SpatialDropout3D::from_config(json).map(Layer::D3)
+        // 1 to 3: `from_config` takes it.
+        1..=3 => build_into(storage, || {
+            SpatialDropoutNd::from_config(usize::try_from(rank).unwrap_or(0), json)
         }),
         _ => Err(bad_rank(rank)),
     }
@@ -114,13 +108,7 @@ unsafe fn from_model_json(
     let Some(found) = found else {
         return Err(Error::LayerNotFound.into());
     };
-    let built = match found.rank() {
-        1 => found.build().map(Layer::D1),
-        2 => found.build().map(Layer::D2),
-        3 => found.build().map(Layer::D3),
-        _ => return Err(Fail::c(SPATIAL_DROPOUT_ERROR_BAD_RANK, Arg::ModelJson)),
-    };
-    store(storage, built, in_model)
+    store(storage, found.build_nd(), in_model)
 }
 
 /// # Safety
@@ -135,13 +123,12 @@ unsafe fn get_config(
 ) -> Result<(), Fail> {
     // SAFETY: the caller passes a created layer or null.
     let layer = unsafe { layer_ref(layer) }?;
-    let (needed, fill) = match layer {
-        Layer::D1(l) => (l.config_len(), Writer::Config1(l)),
-        Layer::D2(l) => (l.config_len(), Writer::Config2(l)),
-        Layer::D3(l) => (l.config_len(), Writer::Config3(l)),
-    };
     // SAFETY: `buf` holds `capacity` bytes, `len` is writable, or either is null.
-    unsafe { write_text(needed, buf, capacity, len, |out| fill.write(out)) }
+    unsafe {
+        write_text(layer.config_len(), buf, capacity, len, |out| {
+            layer.write_config(out)
+        })
+    }
 }
 
 /// # Safety
@@ -155,35 +142,11 @@ unsafe fn get_serialized(
 ) -> Result<(), Fail> {
     // SAFETY: the caller passes a created layer or null.
     let layer = unsafe { layer_ref(layer) }?;
-    let (needed, fill) = match layer {
-        Layer::D1(l) => (l.serialized_len(), Writer::Serialized1(l)),
-        Layer::D2(l) => (l.serialized_len(), Writer::Serialized2(l)),
-        Layer::D3(l) => (l.serialized_len(), Writer::Serialized3(l)),
-    };
     // SAFETY: `buf` holds `capacity` bytes, `len` is writable, or either is null.
-    unsafe { write_text(needed, buf, capacity, len, |out| fill.write(out)) }
-}
-
-/// Which JSON text of which layer to write.
-enum Writer<'a> {
-    Config1(&'a SpatialDropout1D),
-    Config2(&'a SpatialDropout2D),
-    Config3(&'a SpatialDropout3D),
-    Serialized1(&'a SpatialDropout1D),
-    Serialized2(&'a SpatialDropout2D),
-    Serialized3(&'a SpatialDropout3D),
-}
-
-impl Writer<'_> {
-    fn write(&self, out: &mut [u8]) -> Result<usize, Error> {
-        match self {
-            Writer::Config1(l) => l.write_config(out),
-            Writer::Config2(l) => l.write_config(out),
-            Writer::Config3(l) => l.write_config(out),
-            Writer::Serialized1(l) => l.write_serialized(out),
-            Writer::Serialized2(l) => l.write_serialized(out),
-            Writer::Serialized3(l) => l.write_serialized(out),
-        }
+    unsafe {
+        write_text(layer.serialized_len(), buf, capacity, len, |out| {
+            layer.write_serialized(out)
+        })
     }
 }
 

@@ -17,8 +17,7 @@ use core::mem::{align_of, size_of};
 use core::ptr;
 
 use spatial_dropout::{
-    DataFormat, Error, MAX_DIMS, MAX_NAME_LEN, Masks, Rate, SpatialDropout, SpatialDropout1D,
-    SpatialDropout2D, SpatialDropout3D, keras_mask,
+    DataFormat, Error, MAX_DIMS, MAX_NAME_LEN, Masks, Rate, SpatialDropoutNd, keras_mask,
 };
 
 /// Defines each export and its `_ex` twin over one implementation returning
@@ -139,13 +138,8 @@ struct Handle {
     layer: Layer,
 }
 
-/// A layer of any of the three spatial ranks.
-#[derive(Debug, Clone)]
-enum Layer {
-    D1(SpatialDropout1D),
-    D2(SpatialDropout2D),
-    D3(SpatialDropout3D),
-}
+/// The core's layer of any spatial rank: one type, so one copy of its code.
+type Layer = SpatialDropoutNd;
 
 /// The C type of the storage; only its address is used, its bytes belong to [`Handle`].
 #[repr(C)]
@@ -333,16 +327,10 @@ unsafe fn create(
     match rank {
         // Keras's SpatialDropout1D has no data_format: it is always channels_last.
         1 if format == DataFormat::ChannelsFirst => Err(bad_format),
-        1 => build_into(storage, || {
-            configure(SpatialDropout1D::with_rate(rate), seed, name).map(Layer::D1)
-        }),
-        2 => build_into(storage, || {
-            let layer = SpatialDropout2D::with_rate(rate).with_data_format(format);
-            configure(layer, seed, name).map(Layer::D2)
-        }),
-        3 => build_into(storage, || {
-            let layer = SpatialDropout3D::with_rate(rate).with_data_format(format);
-            configure(layer, seed, name).map(Layer::D3)
+        1..=3 => build_into(storage, || {
+            // `rank` is 1 to 3: `with_rate` takes it.
+            let layer = SpatialDropoutNd::with_rate(usize::try_from(rank).unwrap_or(0), rate)?;
+            configure(layer.with_data_format(format)?, seed, name)
         }),
         _ => Err(bad_rank(rank)),
     }
@@ -358,8 +346,8 @@ fn bad_rank(rank: u32) -> Fail {
     }
 }
 
-/// Builds one rank's layer and stores it. Not inlined, so that the caller's stack frame holds
-/// no rank's temporaries: the three would otherwise take three sets of slots on a Cortex-M.
+/// Builds the layer and stores it. Not inlined, so that the caller's stack frame holds none of
+/// the builder's temporaries.
 #[inline(never)]
 fn build_into(
     storage: *mut Handle,
@@ -368,11 +356,7 @@ fn build_into(
     store(storage, build(), Fail::from)
 }
 
-fn configure<const S: usize>(
-    layer: SpatialDropout<S>,
-    seed: Option<u64>,
-    name: Option<&str>,
-) -> Result<SpatialDropout<S>, Error> {
+fn configure(layer: Layer, seed: Option<u64>, name: Option<&str>) -> Result<Layer, Error> {
     let layer = match seed {
         Some(seed) => layer.with_seed(seed),
         None => layer,
@@ -563,7 +547,8 @@ unsafe fn get_info(
     // SAFETY: every pointer is non-null and aligned (checked above) and the caller passes
     // writable ones.
     unsafe {
-        rank.write(layer.rank());
+        // 1, 2 or 3.
+        rank.write(u32::try_from(layer.rank()).unwrap_or(0));
         rate.write(layer.rate().get());
         data_format.write(format);
         has_seed.write(c_int::from(layer.seed().is_some()));
@@ -646,138 +631,6 @@ pub unsafe extern "C" fn spatial_dropout_describe(
     // `Bounded` never fails; a `Display` that did would leave the text cut short, NUL-ended.
     let _ = describe(fail, &mut out);
     out.finish()
-}
-
-// ---------------------------------------------------------------------------------------------
-// The layer behind the enum
-
-impl Layer {
-    fn rank(&self) -> u32 {
-        match self {
-            Layer::D1(_) => 1,
-            Layer::D2(_) => 2,
-            Layer::D3(_) => 3,
-        }
-    }
-
-    fn rate(&self) -> Rate {
-        match self {
-            Layer::D1(l) => l.rate(),
-            Layer::D2(l) => l.rate(),
-            Layer::D3(l) => l.rate(),
-        }
-    }
-
-    fn data_format(&self) -> DataFormat {
-        match self {
-            Layer::D1(l) => l.data_format(),
-            Layer::D2(l) => l.data_format(),
-            Layer::D3(l) => l.data_format(),
-        }
-    }
-
-    fn seed(&self) -> Option<u64> {
-        match self {
-            Layer::D1(l) => l.seed(),
-            Layer::D2(l) => l.seed(),
-            Layer::D3(l) => l.seed(),
-        }
-    }
-
-    fn name(&self) -> &str {
-        match self {
-            Layer::D1(l) => l.name(),
-            Layer::D2(l) => l.name(),
-            Layer::D3(l) => l.name(),
-        }
-    }
-
-    fn masks(&self) -> Masks {
-        match self {
-            Layer::D1(l) => l.masks(),
-            Layer::D2(l) => l.masks(),
-            Layer::D3(l) => l.masks(),
-        }
-    }
-
-    fn set_masks(&mut self, masks: Masks) {
-        // `with_masks` is a builder: run it on a copy (a layer owns nothing to drop).
-        *self = match self {
-            Layer::D1(l) => Layer::D1(l.clone().with_masks(masks)),
-            Layer::D2(l) => Layer::D2(l.clone().with_masks(masks)),
-            Layer::D3(l) => Layer::D3(l.clone().with_masks(masks)),
-        };
-    }
-
-    fn calls(&self) -> u64 {
-        match self {
-            Layer::D1(l) => l.calls(),
-            Layer::D2(l) => l.calls(),
-            Layer::D3(l) => l.calls(),
-        }
-    }
-
-    fn set_calls(&mut self, calls: u64) {
-        match self {
-            Layer::D1(l) => l.set_calls(calls),
-            Layer::D2(l) => l.set_calls(calls),
-            Layer::D3(l) => l.set_calls(calls),
-        }
-    }
-
-    fn reseed(&mut self, seed: u64) {
-        match self {
-            Layer::D1(l) => l.reseed(seed),
-            Layer::D2(l) => l.reseed(seed),
-            Layer::D3(l) => l.reseed(seed),
-        }
-    }
-
-    // Inlined into the export, with the core's call: a frame less on the caller's stack.
-    #[inline(always)]
-    fn call(
-        &mut self,
-        input: &[f32],
-        dims: &[usize],
-        output: &mut [f32],
-        training: bool,
-    ) -> Result<(), Error> {
-        match self {
-            Layer::D1(l) => l.call(input, dims, output, training),
-            Layer::D2(l) => l.call(input, dims, output, training),
-            Layer::D3(l) => l.call(input, dims, output, training),
-        }
-    }
-
-    // Inlined into the export, with the core's call: a frame less on the caller's stack.
-    #[inline(always)]
-    fn call_in_place(
-        &mut self,
-        data: &mut [f32],
-        dims: &[usize],
-        training: bool,
-    ) -> Result<(), Error> {
-        match self {
-            Layer::D1(l) => l.call_in_place(data, dims, training),
-            Layer::D2(l) => l.call_in_place(data, dims, training),
-            Layer::D3(l) => l.call_in_place(data, dims, training),
-        }
-    }
-
-    // Inlined into the export, with the core's call: a frame less on the caller's stack.
-    #[inline(always)]
-    fn backward(
-        &self,
-        grad_outputs: &[f32],
-        dims: &[usize],
-        grad_inputs: &mut [f32],
-    ) -> Result<(), Error> {
-        match self {
-            Layer::D1(l) => l.backward(grad_outputs, dims, grad_inputs),
-            Layer::D2(l) => l.backward(grad_outputs, dims, grad_inputs),
-            Layer::D3(l) => l.backward(grad_outputs, dims, grad_inputs),
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -869,10 +722,10 @@ impl DimsBuf {
 
 /// # Safety
 /// `dims` is null or points to `ndim` readable `size_t`s.
-unsafe fn copy_dims(dims: *const usize, ndim: usize, rank: u32) -> Result<DimsBuf, Fail> {
+unsafe fn copy_dims(dims: *const usize, ndim: usize, rank: usize) -> Result<DimsBuf, Fail> {
     if ndim > MAX_DIMS {
         // No layer takes more than 5 dims: the error the layer's own check would give.
-        let expected = usize::try_from(rank).unwrap_or(0).saturating_add(2);
+        let expected = rank.saturating_add(2);
         return Err(Error::RankMismatch {
             expected,
             found: ndim,
