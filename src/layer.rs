@@ -205,18 +205,26 @@ impl SpatialDropoutNd {
         self.xorshift = None;
     }
 
-    /// Sets the memory order of inputs. Fails with [`Error::InvalidValue`] for channels_first on
-    /// a 1D layer: Keras's `SpatialDropout1D` is always channels_last (inputs
+    /// Sets the memory order of inputs. Fails with [`Error::InvalidValue`] (`data_format`) for
+    /// channels_first on a 1D layer: Keras's `SpatialDropout1D` is always channels_last (inputs
     /// `[batch, steps, channels]`).
     pub fn with_data_format(mut self, format: DataFormat) -> Result<Self, Error> {
-        if self.rank == 1 && !matches!(format, DataFormat::ChannelsLast) {
+        self.set_data_format(format)?;
+        Ok(self)
+    }
+
+    /// [`with_data_format`](Self::with_data_format) on a layer in place, leaving it unchanged
+    /// on error. The one place the rule "SpatialDropout1D is channels_last" is written: the
+    /// JSON reader, the npm package and the C API all come here.
+    pub fn set_data_format(&mut self, format: DataFormat) -> Result<(), Error> {
+        if self.rank == 1 && format != DataFormat::ChannelsLast {
             return Err(Error::InvalidValue {
                 key: "data_format",
                 expected: "channels_last or absent (SpatialDropout1D is always channels_last)",
             });
         }
         self.format = format;
-        Ok(self)
+        Ok(())
     }
 
     /// Sets the layer name; fails with [`Error::NameTooLong`] past [`MAX_NAME_LEN`] bytes.
@@ -467,20 +475,6 @@ impl SpatialDropoutNd {
             training,
             replay,
         });
-    }
-
-    /// Sets the memory order of inputs, with [`with_data_format`](Self::with_data_format)'s
-    /// rule for 1D.
-    #[cfg(feature = "json")]
-    pub(crate) fn set_data_format(&mut self, format: DataFormat) -> Result<(), Error> {
-        if self.rank == 1 && format != DataFormat::ChannelsLast {
-            return Err(Error::InvalidValue {
-                key: "data_format",
-                expected: "channels_last or absent (SpatialDropout1D is always channels_last)",
-            });
-        }
-        self.format = format;
-        Ok(())
     }
 }
 

@@ -105,8 +105,8 @@ enum spatial_dropout_status_code {
     SPATIAL_DROPOUT_OK = 0,
     /* rate is NaN, infinite, negative or above 1 */
     SPATIAL_DROPOUT_ERROR_INVALID_RATE = 1,
-    /* data_format is neither constant (rank 1 takes only CHANNELS_LAST), or a config's
-       data_format is neither "channels_first" nor "channels_last" */
+    /* data_format is neither constant, or a config's data_format is neither
+       "channels_first" nor "channels_last" */
     SPATIAL_DROPOUT_ERROR_INVALID_DATA_FORMAT = 2,
     /* ndim is not the layer's spatial rank + 2 */
     SPATIAL_DROPOUT_ERROR_RANK_MISMATCH = 3,
@@ -134,9 +134,9 @@ enum spatial_dropout_status_code {
     SPATIAL_DROPOUT_ERROR_NOISE_SHAPE = 14,
     /* a required JSON key is missing: rate; config after class_name; class_name with rank 0 */
     SPATIAL_DROPOUT_ERROR_MISSING_KEY = 15,
-    /* a JSON key has a value of the wrong type or out of range (a seed above 2^64 - 1,
-       channels_first for a 1D layer, ...); an _ex function's err names the key and what its
-       value must be */
+    /* a JSON key has a value of the wrong type or out of range (a seed above 2^64 - 1, ...),
+       or a 1D layer is given channels_first (by create or a config); an _ex function's err
+       names the key and what its value must be */
     SPATIAL_DROPOUT_ERROR_INVALID_VALUE = 16,
     /* spatial_dropout_from_model_json: no SpatialDropout layer has that name */
     SPATIAL_DROPOUT_ERROR_LAYER_NOT_FOUND = 17,
@@ -254,7 +254,8 @@ const char *spatial_dropout_argument_name(int32_t argument);
    SpatialDropout{rank}D(rate, data_format, seed, name).
    rank:        1, 2 or 3 (inputs have rank + 2 dims)
    rate:        0 <= rate <= 1
-   data_format: SPATIAL_DROPOUT_CHANNELS_LAST or _CHANNELS_FIRST (rank 1: CHANNELS_LAST only)
+   data_format: SPATIAL_DROPOUT_CHANNELS_LAST or _CHANNELS_FIRST (rank 1: CHANNELS_LAST only;
+                CHANNELS_FIRST there is SPATIAL_DROPOUT_ERROR_INVALID_VALUE for data_format)
    has_seed:    nonzero: the config seed is `seed` and the masks start from it (call 0);
                 zero: the config seed is null (Keras: seed=None) and the masks start from
                 seed 0 - call spatial_dropout_reseed with entropy (a TRNG) before training

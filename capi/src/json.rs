@@ -79,7 +79,10 @@ unsafe fn from_config(
     match rank {
         // 1 to 3: `from_config` takes it.
         1..=3 => build_into(storage, || {
-            SpatialDropoutNd::from_config(usize::try_from(rank).unwrap_or(0), json)
+            Ok(SpatialDropoutNd::from_config(
+                usize::try_from(rank).unwrap_or(0),
+                json,
+            )?)
         }),
         _ => Err(bad_rank(rank)),
     }

@@ -325,12 +325,14 @@ unsafe fn create(
     };
     let seed = (has_seed != 0).then_some(seed);
     match rank {
-        // Keras's SpatialDropout1D has no data_format: it is always channels_last.
-        1 if format == DataFormat::ChannelsFirst => Err(bad_format),
         1..=3 => build_into(storage, || {
-            // `rank` is 1 to 3: `with_rate` takes it.
-            let layer = SpatialDropoutNd::with_rate(usize::try_from(rank).unwrap_or(0), rate)?;
-            configure(layer.with_data_format(format)?, seed, name)
+            // `rank` is 1 to 3: `with_rate` takes it. The core says whether the rank takes the
+            // format (SpatialDropout1D is always channels_last).
+            let mut layer = SpatialDropoutNd::with_rate(usize::try_from(rank).unwrap_or(0), rate)?;
+            layer
+                .set_data_format(format)
+                .map_err(|e| Fail::from(e).about(Arg::DataFormat))?;
+            Ok(configure(layer, seed, name)?)
         }),
         _ => Err(bad_rank(rank)),
     }
@@ -351,9 +353,9 @@ fn bad_rank(rank: u32) -> Fail {
 #[inline(never)]
 fn build_into(
     storage: *mut Handle,
-    build: impl FnOnce() -> Result<Layer, Error>,
+    build: impl FnOnce() -> Result<Layer, Fail>,
 ) -> Result<(), Fail> {
-    store(storage, build(), Fail::from)
+    store(storage, build(), |fail| fail)
 }
 
 fn configure(layer: Layer, seed: Option<u64>, name: Option<&str>) -> Result<Layer, Error> {

@@ -70,7 +70,7 @@ pub fn message(code: i32) -> &'static CStr {
             c"Invalid value received for argument `rate`. Expected a float value between 0 and 1."
         }
         SPATIAL_DROPOUT_ERROR_INVALID_DATA_FORMAT => {
-            c"data_format must be SPATIAL_DROPOUT_CHANNELS_LAST or SPATIAL_DROPOUT_CHANNELS_FIRST (rank 1 is always channels_last)"
+            c"data_format must be SPATIAL_DROPOUT_CHANNELS_LAST or SPATIAL_DROPOUT_CHANNELS_FIRST"
         }
         SPATIAL_DROPOUT_ERROR_RANK_MISMATCH => {
             c"Input is incompatible with the layer: ndim must be the layer's spatial rank + 2"

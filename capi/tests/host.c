@@ -82,8 +82,9 @@ static void test_create(void) {
                   SPATIAL_DROPOUT_ERROR_INVALID_RATE);
     EXPECT_STATUS(spatial_dropout_create(&layer, 2, 0.5, 7, 1, 1, NULL),
                   SPATIAL_DROPOUT_ERROR_INVALID_DATA_FORMAT);
+    /* The core's rule: SpatialDropout1D is always channels_last. */
     EXPECT_STATUS(spatial_dropout_create(&layer, 1, 0.5, SPATIAL_DROPOUT_CHANNELS_FIRST, 1, 1, NULL),
-                  SPATIAL_DROPOUT_ERROR_INVALID_DATA_FORMAT);
+                  SPATIAL_DROPOUT_ERROR_INVALID_VALUE);
     memset(long_name, 'x', sizeof long_name - 1);
     long_name[sizeof long_name - 1] = '\0'; /* 65 bytes */
     EXPECT_STATUS(spatial_dropout_create(&layer, 2, 0.5, 0, 1, 1, long_name),
@@ -687,8 +688,10 @@ static void test_detail(void) {
                            "between 0 and 1. Received: rate=2.0");
     EXPECT_STATUS(spatial_dropout_create_ex(&layer, 1, 0.5, SPATIAL_DROPOUT_CHANNELS_FIRST, 1, 7,
                                             NULL, &err),
-                  SPATIAL_DROPOUT_ERROR_INVALID_DATA_FORMAT);
+                  SPATIAL_DROPOUT_ERROR_INVALID_VALUE);
     EXPECT(err.argument == SPATIAL_DROPOUT_ARG_DATA_FORMAT);
+    EXPECT_DESCRIBED(&err, "`data_format` must be channels_last or absent (SpatialDropout1D is "
+                           "always channels_last)");
     EXPECT_STATUS(spatial_dropout_create_ex(&layer, 2, 0.5, 0, 1, 7, "ab\xff", &err),
                   SPATIAL_DROPOUT_ERROR_INVALID_UTF8);
     EXPECT(err.argument == SPATIAL_DROPOUT_ARG_NAME && err.offset == 2);

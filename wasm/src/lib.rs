@@ -216,14 +216,8 @@ impl Layer {
         let rate = Rate::new(rate).map_err(into_error)?;
         let format: DataFormat = format.parse().map_err(into_error)?;
         let masks = parse_masks(masks.as_deref())?;
-        match (rank, format) {
-            (1, DataFormat::ChannelsFirst) => {
-                return Err(JsError::new(
-                    "2:SpatialDropout1D is always channels_last, as in Keras: its inputs are [batch, steps, channels]",
-                ));
-            }
-            (1..=3, _) => {}
-            _ => return Err(JsError::new("103:the spatial rank must be 1, 2 or 3")),
+        if !(1..=3).contains(&rank) {
+            return Err(JsError::new("103:the spatial rank must be 1, 2 or 3"));
         }
         let mut inner = SpatialDropoutNd::with_rate(usize::from(rank), rate)
             .and_then(|layer| layer.with_data_format(format))

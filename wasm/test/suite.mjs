@@ -121,7 +121,7 @@ export function badArguments(lib, { layer, x, dims }) {
     [() => new SpatialDropout2D({ rate: Infinity }), R, /rate=inf$/],
     [() => new SpatialDropout2D({ rate: 0.5, dataFormat: "nchw" }), R, /channels_first.*channels_last/],
     [() => new SpatialDropout2D({ rate: 0.5, dataFormat: 1 }), T, /dataFormat/],
-    [() => new SpatialDropout1D({ rate: 0.5, dataFormat: "channels_first" }), R, /always channels_last/],
+    [() => new SpatialDropout1D({ rate: 0.5, dataFormat: "channels_first" }), E, /^`data_format` must be channels_last or absent \(SpatialDropout1D is always channels_last\)$/],
     [() => new SpatialDropout2D({ rate: 0.5, seed: -1 }), R, /non-negative integer/],
     [() => new SpatialDropout2D({ rate: 0.5, seed: 1.5 }), R, /non-negative integer/],
     [() => new SpatialDropout2D({ rate: 0.5, seed: 2 ** 53 }), R, /bigint/],

@@ -189,7 +189,9 @@ fn errors_are_javascript_errors_with_the_core_message() {
     let format = Layer::new(2, 0.5, "nhwc", None, None, None).unwrap_err();
     assert!(message(format).contains("channels_first"));
     let one_d = Layer::new(1, 0.5, "channels_first", None, None, None).unwrap_err();
-    assert!(message(one_d).starts_with("2:SpatialDropout1D is always channels_last"));
+    assert!(message(one_d).starts_with(
+        "16:`data_format` must be channels_last or absent (SpatialDropout1D is always channels_last)"
+    ));
     assert!(Layer::new(4, 0.5, "channels_last", None, None, None).is_err());
     let long = "n".repeat(65);
     assert!(
