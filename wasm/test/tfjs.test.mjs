@@ -125,7 +125,8 @@ test("a tf-keras mixed_float16 layer is refused with the policy's name", async (
       ],
     },
   };
-  await assert.rejects(load(modelJson), (e) => e instanceof TypeError && /dtype policy "mixed_float16"/.test(e.message));
+  // The Rust core's dtype rule and message, as for the core's own fromConfig.
+  await assert.rejects(load(modelJson), (e) => e.name === "Error" && /^only float32 layers are supported/.test(e.message));
 });
 
 test("Keras 2 configs of every rank load; seeds above 2^53 - 1 are refused, not rounded", async () => {
@@ -581,7 +582,8 @@ test("bad arguments throw clear errors", () => {
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, seed: "7" }), TypeError);
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, masks: "philox" }), /the mask scheme must be one of 'keras', 'keras-xla', 'keras-3.4', 'keras-3.4-xla', 'xorshift'/);
   assert.throws(() => new SpatialDropout3D({ rate: 0.5, masks: 3 }), TypeError);
-  assert.throws(() => new SpatialDropout3D({ rate: 0.5, dtype: "float16" }), /float32 only, got dtype the string "float16"/);
+  assert.throws(() => new SpatialDropout3D({ rate: 0.5, dtype: "float16" }), { name: "Error", message: /^only float32 layers are supported: `dtype` must be "float32" or a float32 DTypePolicy$/ });
+  assert.throws(() => new SpatialDropout3D({ rate: 0.5, dtype: { className: "Policy", config: { name: "mixed_float16" } } }), { name: "Error", message: /^only float32 layers are supported/ });
   const float32Policy = { className: "Policy", config: { name: "float32" } };
   assert.equal(new SpatialDropout3D({ rate: 0.5, dtype: float32Policy }).getConfig().dtype, "float32");
   const layer = new SpatialDropout2D({ rate: 0.5, seed: 1 });

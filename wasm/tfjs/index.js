@@ -68,13 +68,23 @@ function readSeed(seed) {
 }
 
 
-/** "float32", or a Keras dtype policy object whose name is float32 (tf-keras writes both). */
+/** TF.js's camelCase keys (`className`) as Keras's (`class_name`), for the core's reader. */
+function kerasKeys(value) {
+  if (Array.isArray(value)) return value.map(kerasKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), kerasKeys(v)]),
+  );
+}
+
+/**
+ * The layer's `dtype`, checked by the Rust core's config reader (the one place the rule lives:
+ * "float32", or a float32 DTypePolicy / Policy object, as tf-keras writes both). Throws the
+ * core's error otherwise.
+ */
 function checkDtype(dtype, rank) {
-  if (dtype === undefined || dtype === null || dtype === "float32") return;
-  const policy = typeof dtype === "object" ? dtype.config?.name : undefined;
-  if (policy === "float32") return;
-  const got = policy !== undefined ? `the dtype policy ${JSON.stringify(policy)}` : `dtype ${describe(dtype)}`;
-  throw new TypeError(`SpatialDropout${rank}D computes in float32 only, got ${got}`);
+  if (dtype === undefined || dtype === null) return;
+  WASM_LAYERS[rank].fromConfig({ rate: 0, dtype: kerasKeys(dtype) }).free();
 }
 
 /** A random seed for a seedless layer with a Keras scheme (Keras too seeds those at random). */
