@@ -21,6 +21,7 @@ use core::ops::Range;
 
 use lex::{Members, Span, Tok};
 
+use crate::layer::{CLASS_NAMES, DEFAULT_NAMES};
 use crate::{DataFormat, Error, MAX_NAME_LEN, Name, Rate, SpatialDropout, SpatialDropoutNd};
 
 /// Longest text [`SpatialDropoutNd::write_config`] can write: a name of [`MAX_NAME_LEN`] bytes
@@ -49,9 +50,6 @@ const MAX_NAME_JSON_LEN: usize = 2 + 6 * MAX_NAME_LEN;
 const SERIALIZED_HEAD: &str = r#"{"module":"keras.layers","class_name":""#;
 const SERIALIZED_CONFIG: &str = r#"","config":"#;
 const SERIALIZED_TAIL: &str = r#","registered_name":null}"#;
-
-/// The three class names, by rank.
-const CLASS_NAMES: [&str; 3] = ["SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"];
 
 /// `dtype` objects naming a float32 policy: Keras 3 (`DTypePolicy`, and `FloatDTypePolicy` in
 /// some earlier Keras 3 releases) and tf.keras (`Policy`).
@@ -682,11 +680,12 @@ impl<'a> LayerJson<'a> {
     /// for the class. Fails on a name longer than [`MAX_NAME_LEN`] or a bad escape.
     pub fn name(&self) -> Result<Name, Error> {
         let default = || {
-            Name::try_from(match self.rank {
-                1 => SpatialDropout::<1>::DEFAULT_NAME,
-                2 => SpatialDropout::<2>::DEFAULT_NAME,
-                _ => SpatialDropout::<3>::DEFAULT_NAME,
-            })
+            Name::try_from(
+                DEFAULT_NAMES
+                    .get(self.rank.wrapping_sub(1))
+                    .copied()
+                    .unwrap_or_default(),
+            )
             .map_err(|_| Error::NameTooLong { max: MAX_NAME_LEN })
         };
         match self.name {

@@ -137,8 +137,9 @@ pub type SpatialDropout2D = SpatialDropout<2>;
 pub type SpatialDropout3D = SpatialDropout<3>;
 
 /// Keras's class names and default layer names, by spatial rank.
-const CLASS_NAMES: [&str; 3] = ["SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"];
-const DEFAULT_NAMES: [&str; 3] = [
+pub(crate) const CLASS_NAMES: [&str; 3] =
+    ["SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"];
+pub(crate) const DEFAULT_NAMES: [&str; 3] = [
     "spatial_dropout1d",
     "spatial_dropout2d",
     "spatial_dropout3d",
