@@ -57,6 +57,15 @@ trait Sink {
     fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32])
     where
         Self: Sized;
+    /// `select` on the `len` elements of a channels_last sample from `start`, element `i` with
+    /// lane `block[i % channels]`, where `block` holds the sample's row of `channels` lanes
+    /// repeated to at least `channels + WINDOW` lanes: the sample goes [`WINDOW`] elements at a
+    /// time, each window's lanes a fixed-size slice of `block` starting where the last one's
+    /// channel left off, so the loop is a fully unrolled select whatever the channel count.
+    /// Called only with `PROFILE.windows`, like `select_repeat`.
+    fn select_window(&mut self, start: usize, len: usize, block: &[u32], channels: NonZero<usize>)
+    where
+        Self: Sized;
     /// `count ≤ 32` consecutive maps of `map_len` elements from `start`, map `i` kept iff bit
     /// `i` of `word` is set: channels_first's loop, one dynamic call per 32 maps.
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize);
@@ -177,6 +186,13 @@ impl Sink for OutOfPlace<'_> {
             }
         }
     }
+    fn select_window(&mut self, start: usize, len: usize, block: &[u32], channels: NonZero<usize>) {
+        let scale = self.scale;
+        if let Some((x, y)) = self.run(start, len) {
+            select_windows(y, x, block, channels, scale);
+        }
+    }
+
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize) {
         if is_short(map_len) {
             let scale = self.scale;
@@ -195,6 +211,69 @@ impl Sink for OutOfPlace<'_> {
             return;
         }
         maps_by_runs(self, start, map_len, word, count);
+    }
+}
+
+/// [`Sink::select_window`] out of place. Not inlined and with the window's state in locals: as
+/// arguments, `y` and `x` are known not to overlap, so the window loop vectorizes. Inlined into
+/// the sink's method (whose slices come from struct fields), or with the state in a struct
+/// passed by reference, it compiled to one scalar element at a time, 3–4× slower; a window of
+/// 32 was unrolled before the loop vectorizer saw it and vectorized or not depending on the
+/// caller, so the window is 64.
+#[inline(never)]
+fn select_windows(y: &mut [f32], x: &[f32], block: &[u32], channels: NonZero<usize>, scale: f32) {
+    // Window `k` starts at channel `(k · WINDOW) % channels`: its lanes are the block's from
+    // there, since the block holds at least `channels + WINDOW` of them.
+    let (mut at, step) = (0, WINDOW % channels);
+    let (mut ys, mut xs) = (y.chunks_exact_mut(WINDOW), x.chunks_exact(WINDOW));
+    for (y, x) in (&mut ys).zip(&mut xs) {
+        if let (Ok(y), Ok(x), Some(lanes)) = (
+            <&mut [f32; WINDOW]>::try_from(y),
+            <&[f32; WINDOW]>::try_from(x),
+            block.get(at..).and_then(|b| b.first_chunk::<WINDOW>()),
+        ) {
+            for ((y, x), lane) in y.iter_mut().zip(x).zip(lanes) {
+                *y = f32::from_bits((x * scale).to_bits() & lane);
+            }
+        }
+        at += step;
+        if at >= channels.get() {
+            at -= channels.get();
+        }
+    }
+    let tail = ys.into_remainder().iter_mut().zip(xs.remainder());
+    for ((y, x), lane) in tail.zip(block.get(at..).unwrap_or(&[])) {
+        *y = f32::from_bits((x * scale).to_bits() & lane);
+    }
+}
+
+/// [`Sink::select_window`] in place, with the window loop of [`select_windows`].
+#[inline(never)]
+fn select_windows_in_place(x: &mut [f32], block: &[u32], channels: NonZero<usize>, scale: f32) {
+    // Window `k` starts at channel `(k · WINDOW) % channels`: its lanes are the block's from
+    // there, since the block holds at least `channels + WINDOW` of them.
+    let (mut at, step) = (0, WINDOW % channels);
+    let mut xs = x.chunks_exact_mut(WINDOW);
+    for x in &mut xs {
+        if let (Ok(x), Some(lanes)) = (
+            <&mut [f32; WINDOW]>::try_from(x),
+            block.get(at..).and_then(|b| b.first_chunk::<WINDOW>()),
+        ) {
+            for (x, lane) in x.iter_mut().zip(lanes) {
+                *x = f32::from_bits((*x * scale).to_bits() & lane);
+            }
+        }
+        at += step;
+        if at >= channels.get() {
+            at -= channels.get();
+        }
+    }
+    for (x, lane) in xs
+        .into_remainder()
+        .iter_mut()
+        .zip(block.get(at..).unwrap_or(&[]))
+    {
+        *x = f32::from_bits((*x * scale).to_bits() & lane);
     }
 }
 
@@ -264,6 +343,13 @@ impl Sink for InPlace<'_> {
             }
         }
     }
+    fn select_window(&mut self, start: usize, len: usize, block: &[u32], channels: NonZero<usize>) {
+        let scale = self.scale;
+        if let Some(x) = self.run(start, len) {
+            select_windows_in_place(x, block, channels, scale);
+        }
+    }
+
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize) {
         if is_short(map_len) {
             let scale = self.scale;
@@ -282,6 +368,9 @@ impl Sink for InPlace<'_> {
         maps_by_runs(self, start, map_len, word, count);
     }
 }
+
+/// Elements a mixed channels_last sample is selected in at a time (`Sink::select_window`).
+const WINDOW: usize = 64;
 
 /// Merges consecutive elements with the same decision into one run, so that a run of kept
 /// maps is one scale loop and a run of dropped maps one fill, however short each map is.
@@ -360,6 +449,18 @@ fn walk<K: Sink>(layout: Layout, source: &mut dyn Decisions, sink: &mut K) {
         {
             walk_channels_last_short_rows(layout, source, sink)
         }
+        // Hosts: mixed samples go a fixed-size window at a time. The lanes are zeroed on every
+        // call: a small block keeps that cheap for small tensors and few channels.
+        DataFormat::ChannelsLast
+            if PROFILE.windows
+                && layout.channels + WINDOW <= SMALL_LANES
+                && takes_small_lanes(layout.len) =>
+        {
+            walk_channels_last_windows::<SMALL_LANES, K>(layout, source, sink)
+        }
+        DataFormat::ChannelsLast if PROFILE.windows && layout.channels + WINDOW <= LANES => {
+            walk_channels_last_windows::<LANES, K>(layout, source, sink)
+        }
         // The lanes are zeroed on every call: a small block keeps that cheap for small tensors.
         // On bare metal both blocks are one size: one walk, and one lane block on the stack.
         DataFormat::ChannelsLast if takes_small_lanes(layout.len) => {
@@ -416,6 +517,67 @@ fn walk_channels_last_short_rows<K: Sink>(
     runs.flush();
 }
 
+/// Repeats the row of `channels` lanes at the start of `lanes` until the first `block` lanes
+/// hold it (a whole number of times, or cut short at `block`).
+#[inline(always)]
+fn repeat_row(lanes: &mut [u32], channels: usize, block: usize) {
+    let mut have = channels;
+    if PROFILE.lane_by_lane {
+        // One lane at a time: the doubling's copies would link `memcpy`.
+        for k in have..block {
+            if let Some(&lane) = lanes.get(k - channels)
+                && let Some(slot) = lanes.get_mut(k)
+            {
+                *slot = lane;
+            }
+        }
+        have = block;
+    }
+    while have < block {
+        let n = have.min(block - have);
+        if let Some((head, tail)) = lanes.split_at_mut_checked(have)
+            && let (Some(to), Some(from)) = (tail.get_mut(..n), head.get(..n))
+        {
+            to.copy_from_slice(from);
+        }
+        have += n;
+    }
+}
+
+/// channels_last on hosts, up to `N − WINDOW` channels: a sample whose maps are all kept or all
+/// dropped is one contiguous run (merged with its neighbours); a mixed one is one
+/// `select_window` through its row of lanes repeated to `channels + WINDOW` lanes, a block built
+/// once per sample and small enough to stay in L1 whatever the sample's size.
+fn walk_channels_last_windows<const N: usize, K: Sink>(
+    layout: Layout,
+    source: &mut dyn Decisions,
+    sink: &mut K,
+) {
+    let Some(channels) = NonZero::new(layout.channels) else {
+        return;
+    };
+    // At most the tensor's length.
+    let sample_len = layout.map_len * channels.get();
+    let block = (channels.get() + WINDOW).min(N);
+    let mut lanes = [0u32; N];
+    let mut runs = Runs::new(sink);
+    for _ in 0..layout.batch {
+        let row = lanes.get_mut(..channels.get()).unwrap_or(&mut []);
+        let (any_kept, all_kept) = draw_row(row, source);
+        if all_kept || !any_kept {
+            runs.push(all_kept, sample_len);
+            continue;
+        }
+        runs.flush();
+        repeat_row(&mut lanes, channels.get(), block);
+        let block = lanes.get(..block).unwrap_or(&[]);
+        runs.sink
+            .select_window(runs.start, sample_len, block, channels);
+        runs.start += sample_len;
+    }
+    runs.flush();
+}
+
 /// The channels of one position are contiguous, so a sample is a repetition of one row of
 /// channel lanes. A sample whose maps are all kept or all dropped is one contiguous run (and
 /// merges with its neighbours); a mixed one is a select through the repeated row.
@@ -451,27 +613,7 @@ fn walk_channels_last<const LANES: usize>(
                 LANES - LANES % channels
             };
             let block = whole_rows.min(sample_len);
-            let mut have = channels;
-            if PROFILE.lane_by_lane {
-                // One lane at a time: the doubling's copies would link `memcpy`.
-                for k in have..block {
-                    if let Some(&lane) = lanes.get(k - channels)
-                        && let Some(slot) = lanes.get_mut(k)
-                    {
-                        *slot = lane;
-                    }
-                }
-                have = block;
-            }
-            while have < block {
-                let n = have.min(block - have);
-                if let Some((head, tail)) = lanes.split_at_mut_checked(have)
-                    && let (Some(to), Some(from)) = (tail.get_mut(..n), head.get(..n))
-                {
-                    to.copy_from_slice(from);
-                }
-                have += n;
-            }
+            repeat_row(&mut lanes, channels, block);
             let block = lanes.get(..block).unwrap_or(&[]);
             let mut done = 0;
             while done < sample_len {
@@ -727,6 +869,11 @@ mod tests {
             33,
             64,
             100,
+            SMALL_LANES.saturating_sub(WINDOW),
+            SMALL_LANES.saturating_sub(WINDOW) + 1,
+            LANES - WINDOW - 1,
+            LANES - WINDOW,
+            LANES - WINDOW + 1,
             LANES - 1,
             LANES,
             LANES + 5,

@@ -26,6 +26,10 @@ pub(crate) struct Profile {
     /// channels_last with 1, 2, 4, …, 32 channels as one select over a 32-lane row repeated
     /// in registers, instead of a lane block.
     pub repeat_rows: bool,
+    /// channels_last samples of other channel counts selected a fixed-size window at a time
+    /// through a short block of repeated lanes (`Sink::select_window`), instead of through a
+    /// lane block as long as `lanes` in calls of its length.
+    pub windows: bool,
     /// Fill the lane block one lane at a time instead of doubling with slice copies (which
     /// link `memcpy`: 886 bytes on a Cortex-M4).
     pub lane_by_lane: bool,
@@ -34,23 +38,28 @@ pub(crate) struct Profile {
     pub philox_lanes: bool,
 }
 
-/// Hosts: a whole row of up to 1024 channels in one 4 KiB lane block, long selects for small
-/// channel counts, masked short maps; the compiler vectorizes the plain loops itself.
+/// Hosts: a whole row of up to 1024 channels in one 4 KiB lane block (1 KiB for tensors of up
+/// to 16 Ki elements), long selects for small channel counts, fixed-size windows for the
+/// others, masked short maps; the compiler vectorizes the plain loops itself.
 pub(crate) const HOST: Profile = Profile {
     lanes: 1024,
-    small_lanes: 128,
+    small_lanes: 256,
     small_tensor: 16 * 1024,
     short_map: 64,
     unroll: false,
     repeat_rows: true,
+    windows: true,
     lane_by_lane: false,
     philox_lanes: true,
 };
 
-/// wasm: the host's choices without the repeated-row select, whose unrolled loops cost 1 KB of
-/// `.wasm` for a gain only native vector units show.
+/// wasm: the host's choices without the repeated-row select and the windows, whose unrolled
+/// loops cost 1 KB of `.wasm` for a gain only native vector units show, and with the lane block
+/// of small tensors at 128 lanes.
 pub(crate) const WASM: Profile = Profile {
+    small_lanes: 128,
     repeat_rows: false,
+    windows: false,
     ..HOST
 };
 
@@ -67,6 +76,7 @@ pub(crate) const SMALL: Profile = Profile {
     short_map: 0,
     unroll: true,
     repeat_rows: false,
+    windows: false,
     lane_by_lane: true,
     philox_lanes: false,
 };
