@@ -21,6 +21,9 @@ pub(crate) struct Profile {
     /// with random decisions a branch per run mispredicts about every other map, which costs
     /// more than a short map's elements. 0: runs for every map.
     pub short_map: usize,
+    /// Short maps of 1, 2, 4, 8 or 16 elements masked four elements at a time with their lanes
+    /// at constant indices, instead of one map after another.
+    pub fixed_maps: bool,
     /// Kept runs four elements at a time: for compilers that do not unroll at `opt-level = "s"`.
     pub unroll: bool,
     /// channels_last with 1, 2, 4, …, 32 channels as one select over a 32-lane row repeated
@@ -40,12 +43,14 @@ pub(crate) struct Profile {
 
 /// Hosts: a whole row of up to 1024 channels in one 4 KiB lane block (1 KiB for tensors of up
 /// to 16 Ki elements), long selects for small channel counts, fixed-size windows for the
-/// others, masked short maps; the compiler vectorizes the plain loops itself.
+/// others, masked maps below 128 elements (unrolled for 1, 2, 4, …, 64); the compiler vectorizes
+/// the plain loops itself.
 pub(crate) const HOST: Profile = Profile {
     lanes: 1024,
     small_lanes: 256,
     small_tensor: 16 * 1024,
-    short_map: 64,
+    short_map: 128,
+    fixed_maps: true,
     unroll: false,
     repeat_rows: true,
     windows: true,
@@ -53,13 +58,15 @@ pub(crate) const HOST: Profile = Profile {
     philox_lanes: true,
 };
 
-/// wasm: the host's choices without the repeated-row select and the windows, whose unrolled
-/// loops cost 1 KB of `.wasm` for a gain only native vector units show, and with the lane block
-/// of small tensors at 128 lanes.
+/// wasm: the host's choices without the repeated-row select, the windows and the fixed-length
+/// maps, whose unrolled loops cost 1 KB of `.wasm` for a gain only native vector units show, and
+/// with the lane block of small tensors at 128 lanes and masked maps below 64 elements.
 pub(crate) const WASM: Profile = Profile {
     small_lanes: 128,
+    short_map: 64,
     repeat_rows: false,
     windows: false,
+    fixed_maps: false,
     ..HOST
 };
 
@@ -74,6 +81,7 @@ pub(crate) const SMALL: Profile = Profile {
     small_lanes: 16,
     small_tensor: 0,
     short_map: 0,
+    fixed_maps: false,
     unroll: true,
     repeat_rows: false,
     windows: false,
