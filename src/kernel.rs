@@ -306,7 +306,7 @@ const GROUP: usize = 16;
 /// (the tensor's last maps).
 #[inline(never)]
 fn masked_maps<const L: usize>(y: &mut [f32], x: &[f32], lanes: &[u32; 32], scale: f32) -> bool {
-    if x.len() != y.len() || y.len() % GROUP != 0 || y.len() % L != 0 {
+    if x.len() != y.len() || !y.len().is_multiple_of(GROUP) || !y.len().is_multiple_of(L) {
         return false;
     }
     let groups = y.chunks_exact_mut(GROUP).zip(x.chunks_exact(GROUP));
@@ -328,7 +328,7 @@ fn masked_maps<const L: usize>(y: &mut [f32], x: &[f32], lanes: &[u32; 32], scal
 /// [`masked_maps`] in place.
 #[inline(never)]
 fn masked_maps_in_place<const L: usize>(x: &mut [f32], lanes: &[u32; 32], scale: f32) -> bool {
-    if x.len() % GROUP != 0 || x.len() % L != 0 {
+    if !x.len().is_multiple_of(GROUP) || !x.len().is_multiple_of(L) {
         return false;
     }
     for (k, x) in x.chunks_exact_mut(GROUP).enumerate() {
