@@ -49,12 +49,14 @@ trait Sink {
     /// ones for a kept map and zero for a dropped one, so dropped elements become `+0.0`
     /// whatever `x` is (NaN, ±Inf), without a branch.
     fn select(&mut self, start: usize, lanes: &[u32]);
-    /// `select` on `len` elements from `start` with lane `row[i % 32]` for element `i`: the
-    /// samples of a channels_last tensor of 1, 2, 4, …, 32 channels, whose row of lanes repeats
-    /// every 32 elements. The row is a fixed-size array the loop keeps in registers, so no lane
-    /// block is built or read. Called only with `PROFILE.repeat_rows`; in other builds it is
-    /// dead code the linker drops.
-    fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32])
+    /// `select` on `len` elements from `start` with lane `lanes[i % P]` for element `i`: a
+    /// channels_last sample whose row of lanes repeats every `P` elements (`P` a multiple of
+    /// four and of the channel count). The lanes are a fixed-size array the loop keeps in
+    /// registers, so the select costs what the plain scale loop costs; with lanes read from
+    /// memory, one more load per four elements, it ran at 0.8 of it. Called only on hosts
+    /// (`PROFILE.repeat_rows`, `PROFILE.windows`); in other builds it is dead code the linker
+    /// drops.
+    fn select_period<const P: usize>(&mut self, start: usize, len: usize, lanes: &[u32; P])
     where
         Self: Sized;
     /// `select` on the `len` elements of a channels_last sample from `start`, element `i` with
@@ -62,7 +64,7 @@ trait Sink {
     /// repeated to at least `channels + WINDOW` lanes: the sample goes [`WINDOW`] elements at a
     /// time, each window's lanes a fixed-size slice of `block` starting where the last one's
     /// channel left off, so the loop is a fully unrolled select whatever the channel count.
-    /// Called only with `PROFILE.windows`, like `select_repeat`.
+    /// Called only with `PROFILE.windows`, like `select_period`.
     fn select_window(&mut self, start: usize, len: usize, block: &[u32], channels: NonZero<usize>)
     where
         Self: Sized;
@@ -169,23 +171,13 @@ impl Sink for OutOfPlace<'_> {
         }
     }
 
-    fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32]) {
+    fn select_period<const P: usize>(&mut self, start: usize, len: usize, lanes: &[u32; P]) {
         let scale = self.scale;
         if let Some((x, y)) = self.run(start, len) {
-            let block = [*row; 4];
-            let block = block.as_flattened();
-            let (mut ys, mut xs) = (y.chunks_exact_mut(128), x.chunks_exact(128));
-            for (y, x) in (&mut ys).zip(&mut xs) {
-                for ((y, x), lane) in y.iter_mut().zip(x).zip(block) {
-                    *y = f32::from_bits((x * scale).to_bits() & lane);
-                }
-            }
-            let tail = ys.into_remainder().iter_mut().zip(xs.remainder());
-            for ((y, x), lane) in tail.zip(block) {
-                *y = f32::from_bits((x * scale).to_bits() & lane);
-            }
+            select_periods(y, x, lanes, scale);
         }
     }
+
     fn select_window(&mut self, start: usize, len: usize, block: &[u32], channels: NonZero<usize>) {
         let scale = self.scale;
         if let Some((x, y)) = self.run(start, len) {
@@ -293,6 +285,41 @@ fn select_windows_in_place(x: &mut [f32], block: &[u32], channels: NonZero<usize
     }
 }
 
+/// [`Sink::select_period`] out of place (not inlined, for the reason [`select_windows`] gives).
+#[inline(never)]
+fn select_periods<const P: usize>(y: &mut [f32], x: &[f32], lanes: &[u32; P], scale: f32) {
+    let lanes = *lanes;
+    let (mut ys, mut xs) = (y.chunks_exact_mut(P), x.chunks_exact(P));
+    for (y, x) in (&mut ys).zip(&mut xs) {
+        if let (Ok(y), Ok(x)) = (<&mut [f32; P]>::try_from(y), <&[f32; P]>::try_from(x)) {
+            for ((y, x), lane) in y.iter_mut().zip(x).zip(&lanes) {
+                *y = f32::from_bits((x * scale).to_bits() & lane);
+            }
+        }
+    }
+    let tail = ys.into_remainder().iter_mut().zip(xs.remainder());
+    for ((y, x), lane) in tail.zip(&lanes) {
+        *y = f32::from_bits((x * scale).to_bits() & lane);
+    }
+}
+
+/// [`Sink::select_period`] in place.
+#[inline(never)]
+fn select_periods_in_place<const P: usize>(x: &mut [f32], lanes: &[u32; P], scale: f32) {
+    let lanes = *lanes;
+    let mut xs = x.chunks_exact_mut(P);
+    for x in &mut xs {
+        if let Ok(x) = <&mut [f32; P]>::try_from(x) {
+            for (x, lane) in x.iter_mut().zip(&lanes) {
+                *x = f32::from_bits((*x * scale).to_bits() & lane);
+            }
+        }
+    }
+    for (x, lane) in xs.into_remainder().iter_mut().zip(&lanes) {
+        *x = f32::from_bits((*x * scale).to_bits() & lane);
+    }
+}
+
 /// Elements [`masked_maps`] takes at a time (or one map, if longer): a body this large is left to
 /// the SLP vectorizer, which masks each group of four with its lanes broadcast or shuffled. With
 /// one map of 4 or 8 elements per iteration, the loop vectorizer vectorized across maps instead
@@ -393,22 +420,13 @@ impl Sink for InPlace<'_> {
         }
     }
 
-    fn select_repeat(&mut self, start: usize, len: usize, row: &[u32; 32]) {
+    fn select_period<const P: usize>(&mut self, start: usize, len: usize, lanes: &[u32; P]) {
         let scale = self.scale;
         if let Some(x) = self.run(start, len) {
-            let block = [*row; 4];
-            let block = block.as_flattened();
-            let mut xs = x.chunks_exact_mut(128);
-            for x in &mut xs {
-                for (x, lane) in x.iter_mut().zip(block) {
-                    *x = f32::from_bits((*x * scale).to_bits() & lane);
-                }
-            }
-            for (x, lane) in xs.into_remainder().iter_mut().zip(block) {
-                *x = f32::from_bits((*x * scale).to_bits() & lane);
-            }
+            select_periods_in_place(x, lanes, scale);
         }
     }
+
     fn select_window(&mut self, start: usize, len: usize, block: &[u32], channels: NonZero<usize>) {
         let scale = self.scale;
         if let Some(x) = self.run(start, len) {
@@ -517,7 +535,7 @@ fn draw_row(row: &mut [u32], source: &mut dyn Decisions) -> (bool, bool) {
 /// Walks the tensor in map order, taking one decision per map from `source`, and hands runs of
 /// elements to `sink`. The walks take both as trait objects so that the firmware holds one
 /// copy of each, whatever generator or mask feeds it; only the repeated-row walk is generic over
-/// the sink, so that `select_repeat` stays out of the `Sink` vtable (and out of builds whose
+/// the sink, so that `select_period` stays out of the `Sink` vtable (and out of builds whose
 /// profile never calls it).
 fn walk<K: Sink>(layout: Layout, source: &mut dyn Decisions, sink: &mut K) {
     match layout.format {
@@ -566,7 +584,7 @@ fn walk_channels_first(layout: Layout, source: &mut dyn Decisions, sink: &mut dy
 }
 
 /// channels_last with 1, 2, 4, …, 32 channels (native hosts): the row of a mixed sample is repeated
-/// into one 32-lane pattern and the sample is one `select_repeat`; samples that are all kept or
+/// into one 32-lane pattern and the sample is one `select_period`; samples that are all kept or
 /// all dropped join the runs of their neighbours. Nothing is zeroed or copied per call, which
 /// is most of what a tiny tensor's call costs besides its elements.
 fn walk_channels_last_short_rows<K: Sink>(
@@ -592,7 +610,7 @@ fn walk_channels_last_short_rows<K: Sink>(
             width *= 2;
         }
         let row: [u32; 32] = core::array::from_fn(|bit| lane(pattern, bit));
-        runs.sink.select_repeat(runs.start, sample_len, &row);
+        runs.sink.select_period(runs.start, sample_len, &row);
         runs.start += sample_len;
     }
     runs.flush();
@@ -625,6 +643,26 @@ fn repeat_row(lanes: &mut [u32], channels: usize, block: usize) {
     }
 }
 
+/// `select_period::<P>` of a mixed channels_last sample if `P` is a multiple of its channel
+/// count (`block` then starts with `P` lanes of its repeated row); `false`, with nothing done,
+/// if not.
+#[inline(always)]
+fn period<const P: usize, K: Sink>(
+    sink: &mut K,
+    start: usize,
+    len: usize,
+    block: &[u32],
+    channels: NonZero<usize>,
+) -> bool {
+    match block.first_chunk::<P>() {
+        Some(lanes) if P % channels == 0 => {
+            sink.select_period(start, len, lanes);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// channels_last on hosts, up to `N − WINDOW` channels: a sample whose maps are all kept or all
 /// dropped is one contiguous run (merged with its neighbours); a mixed one is one
 /// `select_window` through its row of lanes repeated to `channels + WINDOW` lanes, a block built
@@ -652,8 +690,21 @@ fn walk_channels_last_windows<const N: usize, K: Sink>(
         runs.flush();
         repeat_row(&mut lanes, channels.get(), block);
         let block = lanes.get(..block).unwrap_or(&[]);
-        runs.sink
-            .select_window(runs.start, sample_len, block, channels);
+        let (sink, start) = (&mut *runs.sink, runs.start);
+        // A row that repeats within a dozen vectors stays in registers; longer ones go through
+        // the windows.
+        let _ = period::<24, K>(sink, start, sample_len, block, channels)
+            || period::<32, K>(sink, start, sample_len, block, channels)
+            || period::<40, K>(sink, start, sample_len, block, channels)
+            || period::<48, K>(sink, start, sample_len, block, channels)
+            || period::<28, K>(sink, start, sample_len, block, channels)
+            || period::<36, K>(sink, start, sample_len, block, channels)
+            || period::<44, K>(sink, start, sample_len, block, channels)
+            || period::<64, K>(sink, start, sample_len, block, channels)
+            || {
+                sink.select_window(start, sample_len, block, channels);
+                true
+            };
         runs.start += sample_len;
     }
     runs.flush();
