@@ -688,7 +688,7 @@ fn walk<K: Sink>(layout: Layout, source: &mut dyn Decisions, sink: &mut K) {
         // (Not for small tensors, where building the aligned block cost more than it saved.)
         DataFormat::ChannelsLast
             if PROFILE.windows
-                && layout.channels % 4 == 0
+                && layout.channels.is_multiple_of(4)
                 && layout.channels > 64
                 && !takes_small_lanes(layout.len) =>
         {
