@@ -654,7 +654,7 @@ impl<'s, K: Sink + ?Sized> Runs<'s, K> {
 /// Fills `row` with the lanes of the next `row.len()` decisions; returns whether any map is
 /// kept and whether all are.
 #[inline(always)]
-fn draw_row(row: &mut [u32], source: &mut dyn Decisions) -> (bool, bool) {
+fn draw_row<D: Decisions + ?Sized>(row: &mut [u32], source: &mut D) -> (bool, bool) {
     let (mut any_kept, mut all_kept) = (false, true);
     for chunk in row.chunks_mut(32) {
         let word = source.word(chunk.len());
@@ -672,7 +672,7 @@ fn draw_row(row: &mut [u32], source: &mut dyn Decisions) -> (bool, bool) {
 /// copy of each, whatever generator or mask feeds it; only the repeated-row walk is generic over
 /// the sink, so that `select_period` stays out of the `Sink` vtable (and out of builds whose
 /// profile never calls it).
-fn walk<K: Sink>(layout: Layout, source: &mut dyn Decisions, sink: &mut K) {
+fn walk<K: Sink, D: Decisions + ?Sized>(layout: Layout, source: &mut D, sink: &mut K) {
     match layout.format {
         DataFormat::ChannelsFirst => walk_channels_first(layout, source, sink),
         // 1, 2, 4, …, 32 channels: the lanes repeat every 32 elements, no lane block needed.
@@ -693,11 +693,11 @@ fn walk<K: Sink>(layout: Layout, source: &mut dyn Decisions, sink: &mut K) {
                 && !takes_small_lanes(layout.len) =>
         {
             if layout.channels + WINDOW <= 4 * SMALL_QUADS {
-                walk_channels_last_aligned::<SMALL_QUADS, K>(layout, source, sink)
+                walk_channels_last_aligned::<SMALL_QUADS, K, D>(layout, source, sink)
             } else if layout.channels + WINDOW <= 4 * QUADS {
-                walk_channels_last_aligned::<QUADS, K>(layout, source, sink)
+                walk_channels_last_aligned::<QUADS, K, D>(layout, source, sink)
             } else {
-                walk_channels_last::<LANES>(layout, source, sink)
+                walk_channels_last::<LANES, D>(layout, source, sink)
             }
         }
         // Hosts: mixed samples go a fixed-size window at a time. The lanes are zeroed on every
@@ -707,23 +707,23 @@ fn walk<K: Sink>(layout: Layout, source: &mut dyn Decisions, sink: &mut K) {
                 && layout.channels + WINDOW <= SMALL_LANES
                 && takes_small_lanes(layout.len) =>
         {
-            walk_channels_last_windows::<SMALL_LANES, K>(layout, source, sink)
+            walk_channels_last_windows::<SMALL_LANES, K, D>(layout, source, sink)
         }
         DataFormat::ChannelsLast if PROFILE.windows && layout.channels + WINDOW <= LANES => {
-            walk_channels_last_windows::<LANES, K>(layout, source, sink)
+            walk_channels_last_windows::<LANES, K, D>(layout, source, sink)
         }
         // The lanes are zeroed on every call: a small block keeps that cheap for small tensors.
         // On bare metal both blocks are one size: one walk, and one lane block on the stack.
         DataFormat::ChannelsLast if takes_small_lanes(layout.len) => {
-            walk_channels_last::<SMALL_LANES>(layout, source, sink)
+            walk_channels_last::<SMALL_LANES, D>(layout, source, sink)
         }
-        DataFormat::ChannelsLast => walk_channels_last::<LANES>(layout, source, sink),
+        DataFormat::ChannelsLast => walk_channels_last::<LANES, D>(layout, source, sink),
     }
 }
 
 /// Each map is one contiguous run: 32 maps per call into the sink, which merges consecutive
 /// maps with the same decision into one scale loop or one fill.
-fn walk_channels_first(layout: Layout, source: &mut dyn Decisions, sink: &mut dyn Sink) {
+fn walk_channels_first<D: Decisions + ?Sized>(layout: Layout, source: &mut D, sink: &mut dyn Sink) {
     let mut maps = layout.batch.saturating_mul(layout.channels);
     let mut start = 0;
     while maps != 0 {
@@ -739,9 +739,9 @@ fn walk_channels_first(layout: Layout, source: &mut dyn Decisions, sink: &mut dy
 /// into one 32-lane pattern and the sample is one `select_period`; samples that are all kept or
 /// all dropped join the runs of their neighbours. Nothing is zeroed or copied per call, which
 /// is most of what a tiny tensor's call costs besides its elements.
-fn walk_channels_last_short_rows<K: Sink>(
+fn walk_channels_last_short_rows<K: Sink, D: Decisions + ?Sized>(
     layout: Layout,
-    source: &mut dyn Decisions,
+    source: &mut D,
     sink: &mut K,
 ) {
     let channels = layout.channels;
@@ -819,9 +819,9 @@ fn period<const P: usize, K: Sink>(
 /// dropped is one contiguous run (merged with its neighbours); a mixed one is one
 /// `select_window` through its row of lanes repeated to `channels + WINDOW` lanes, a block built
 /// once per sample and small enough to stay in L1 whatever the sample's size.
-fn walk_channels_last_windows<const N: usize, K: Sink>(
+fn walk_channels_last_windows<const N: usize, K: Sink, D: Decisions + ?Sized>(
     layout: Layout,
-    source: &mut dyn Decisions,
+    source: &mut D,
     sink: &mut K,
 ) {
     let Some(channels) = NonZero::new(layout.channels) else {
@@ -866,9 +866,9 @@ fn walk_channels_last_windows<const N: usize, K: Sink>(
 /// many to keep a row in registers): [`walk_channels_last_windows`] with the lanes drawn
 /// straight into a block of `Q` aligned [`Quad`]s (zeroed once a call: a small one for up to
 /// 256 channels).
-fn walk_channels_last_aligned<const Q: usize, K: Sink>(
+fn walk_channels_last_aligned<const Q: usize, K: Sink, D: Decisions + ?Sized>(
     layout: Layout,
-    source: &mut dyn Decisions,
+    source: &mut D,
     sink: &mut K,
 ) {
     let channels = layout.channels;
@@ -902,7 +902,7 @@ fn walk_channels_last_aligned<const Q: usize, K: Sink>(
 
 /// [`draw_row`] into quads of lanes: four channels each.
 #[inline(always)]
-fn draw_quads(row: &mut [Quad], source: &mut dyn Decisions) -> (bool, bool) {
+fn draw_quads<D: Decisions + ?Sized>(row: &mut [Quad], source: &mut D) -> (bool, bool) {
     let (mut any_kept, mut all_kept) = (false, true);
     for chunk in row.chunks_mut(8) {
         let count = chunk.len() * 4;
@@ -919,9 +919,9 @@ fn draw_quads(row: &mut [Quad], source: &mut dyn Decisions) -> (bool, bool) {
 /// The channels of one position are contiguous, so a sample is a repetition of one row of
 /// channel lanes. A sample whose maps are all kept or all dropped is one contiguous run (and
 /// merges with its neighbours); a mixed one is a select through the repeated row.
-fn walk_channels_last<const LANES: usize>(
+fn walk_channels_last<const LANES: usize, D: Decisions + ?Sized>(
     layout: Layout,
-    source: &mut dyn Decisions,
+    source: &mut D,
     sink: &mut dyn Sink,
 ) {
     let channels = layout.channels;
@@ -992,6 +992,39 @@ fn walk_channels_last<const LANES: usize>(
     runs.flush();
 }
 
+/// [`forward_copy`] with a source of decisions: hosts instantiate the walks for the source
+/// itself, so its draws inline into the loops that interleave them with the writes; other
+/// builds take every source through one `dyn` instance of the walks (one copy in flash).
+#[inline(always)]
+pub(crate) fn copy_with<D: Decisions>(
+    input: &[f32],
+    output: &mut [f32],
+    layout: Layout,
+    rate: Rate,
+    source: &mut D,
+) {
+    if PROFILE.inline_sources {
+        forward_copy(input, output, layout, rate, source);
+    } else {
+        forward_copy::<dyn Decisions>(input, output, layout, rate, source);
+    }
+}
+
+/// [`forward_in_place`] with a source of decisions, as [`copy_with`].
+#[inline(always)]
+pub(crate) fn in_place_with<D: Decisions>(
+    data: &mut [f32],
+    layout: Layout,
+    rate: Rate,
+    source: &mut D,
+) {
+    if PROFILE.inline_sources {
+        forward_in_place(data, layout, rate, source);
+    } else {
+        forward_in_place::<dyn Decisions>(data, layout, rate, source);
+    }
+}
+
 pub(crate) fn check_len(what: &'static str, found: usize, expected: usize) -> Result<(), Error> {
     if found == expected {
         Ok(())
@@ -1018,12 +1051,12 @@ fn check_mask(keep: &[u32], maps: usize) -> Result<(), Error> {
 
 /// Out of place, lengths checked. `source` is only asked when `0 < rate < 1` and the tensor
 /// holds elements: an empty tensor costs nothing, however large its batch.
-pub(crate) fn forward_copy(
+pub(crate) fn forward_copy<D: Decisions + ?Sized>(
     input: &[f32],
     output: &mut [f32],
     layout: Layout,
     rate: Rate,
-    source: &mut dyn Decisions,
+    source: &mut D,
 ) {
     if rate.is_zero() {
         output.copy_from_slice_checked(input);
@@ -1040,11 +1073,11 @@ pub(crate) fn forward_copy(
 }
 
 /// In place, length checked; [`forward_copy`]'s rules.
-pub(crate) fn forward_in_place(
+pub(crate) fn forward_in_place<D: Decisions + ?Sized>(
     data: &mut [f32],
     layout: Layout,
     rate: Rate,
-    source: &mut dyn Decisions,
+    source: &mut D,
 ) {
     if rate.is_one() {
         data.fill(0.0);
@@ -1094,7 +1127,7 @@ pub fn spatial_dropout<const S: usize, R: Rng + ?Sized>(
 ) -> Result<(), Error> {
     check_len("input", input.len(), shape.len())?;
     check_len("output", output.len(), shape.len())?;
-    forward_copy(
+    copy_with(
         input,
         output,
         shape.layout(),
@@ -1113,7 +1146,7 @@ pub fn spatial_dropout_in_place<const S: usize, R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Result<(), Error> {
     check_len("data", data.len(), shape.len())?;
-    forward_in_place(data, shape.layout(), rate, &mut Draws::new(rng, rate));
+    in_place_with(data, shape.layout(), rate, &mut Draws::new(rng, rate));
     Ok(())
 }
 
@@ -1133,7 +1166,7 @@ pub fn apply_mask<const S: usize>(
     check_len("input", input.len(), shape.len())?;
     check_len("output", output.len(), shape.len())?;
     check_mask(keep, shape.maps())?;
-    forward_copy(input, output, shape.layout(), rate, &mut Bits::new(keep));
+    copy_with(input, output, shape.layout(), rate, &mut Bits::new(keep));
     Ok(())
 }
 
@@ -1146,7 +1179,7 @@ pub fn apply_mask_in_place<const S: usize>(
 ) -> Result<(), Error> {
     check_len("data", data.len(), shape.len())?;
     check_mask(keep, shape.maps())?;
-    forward_in_place(data, shape.layout(), rate, &mut Bits::new(keep));
+    in_place_with(data, shape.layout(), rate, &mut Bits::new(keep));
     Ok(())
 }
 

@@ -3,8 +3,8 @@
 use rand_core::SeedableRng;
 use rand_xorshift::XorShiftRng;
 
-use crate::kernel::{check_len, forward_copy, forward_in_place};
-use crate::mask::{Bits, Decisions, Draws, KerasStream, Philox};
+use crate::kernel::{check_len, copy_with, in_place_with};
+use crate::mask::{Bits, Draws, KerasStream, Philox, Source};
 use crate::shape::Layout;
 use crate::{DataFormat, Error, MAX_DIMS, Masks, Rate};
 
@@ -406,24 +406,16 @@ impl SpatialDropoutNd {
         check_len("grad_inputs", grad_inputs.len(), layout.len)?;
         let rate = if last.training { self.rate } else { Rate::ZERO };
         // One call of the walk for every scheme (one call site: less flash on a Cortex-M).
-        let (mut bits, mut philox, mut draws);
         let mut rng;
-        let source: &mut dyn Decisions = match &last.replay {
-            Replay::Nothing => {
-                bits = Bits::new(&[]);
-                &mut bits
-            }
-            Replay::Keras(stream) => {
-                philox = Philox::new(*stream, rate, layout.maps());
-                &mut philox
-            }
+        let mut source = match &last.replay {
+            Replay::Nothing => Source::Bits(Bits::new(&[])),
+            Replay::Keras(stream) => Source::Philox(Philox::new(*stream, rate, layout.maps())),
             Replay::XorShift(before) => {
                 rng = before.clone();
-                draws = Draws::new(&mut rng, rate);
-                &mut draws
+                Source::Draws(Draws::new(&mut rng, rate))
             }
         };
-        forward_copy(grad_outputs, grad_inputs, layout, rate, source);
+        copy_with(grad_outputs, grad_inputs, layout, rate, &mut source);
         Ok(())
     }
 
@@ -442,30 +434,30 @@ impl SpatialDropoutNd {
         output: &mut [f32],
     ) {
         let rate = if training { self.rate } else { Rate::ZERO };
-        let (mut bits, mut philox, mut draws);
-        let (source, replay): (&mut dyn Decisions, _) = if rate.is_zero() || rate.is_one() {
-            bits = Bits::new(&[]);
-            (&mut bits, Replay::Nothing)
+        let (mut source, replay) = if rate.is_zero() || rate.is_one() {
+            (Source::Bits(Bits::new(&[])), Replay::Nothing)
         } else {
             let k = self.calls;
             self.calls = k.wrapping_add(1);
             if self.masks.is_keras() {
                 let stream = KerasStream::new(self.masks, self.stream_seed, k);
-                philox = Philox::new(stream, rate, layout.maps());
-                (&mut philox, Replay::Keras(stream))
+                let philox = Philox::new(stream, rate, layout.maps());
+                (Source::Philox(philox), Replay::Keras(stream))
             } else {
                 let seed = self.stream_seed;
                 let rng = self
                     .xorshift
                     .get_or_insert_with(|| XorShiftRng::seed_from_u64(seed));
                 let before = rng.clone();
-                draws = Draws::new(rng, rate);
-                (&mut draws, Replay::XorShift(before))
+                (
+                    Source::Draws(Draws::new(rng, rate)),
+                    Replay::XorShift(before),
+                )
             }
         };
         match input {
-            Some(input) => forward_copy(input, output, layout, rate, source),
-            None => forward_in_place(output, layout, rate, source),
+            Some(input) => copy_with(input, output, layout, rate, &mut source),
+            None => in_place_with(output, layout, rate, &mut source),
         }
         let mut kept = [0; MAX_DIMS];
         for (slot, &d) in kept.iter_mut().zip(dims) {

@@ -395,6 +395,26 @@ impl Decisions for Philox {
     }
 }
 
+/// The source of a layer call: one of the three, chosen at run time. Hosts instantiate the
+/// walks for it (the match is made once a word, each arm's draws inline); other builds use it
+/// through `dyn`, as any source.
+pub(crate) enum Source<'a, R: Rng + ?Sized> {
+    Bits(Bits<'a>),
+    Philox(Philox),
+    Draws(Draws<'a, R>),
+}
+
+impl<R: Rng + ?Sized> Decisions for Source<'_, R> {
+    #[inline]
+    fn word(&mut self, count: usize) -> u32 {
+        match self {
+            Source::Bits(bits) => bits.word(count),
+            Source::Philox(philox) => philox.word(count),
+            Source::Draws(draws) => draws.word(count),
+        }
+    }
+}
+
 /// Words a mask of `maps` bits needs: `ceil(maps / 32)`.
 pub const fn mask_words(maps: usize) -> usize {
     maps.div_ceil(32)

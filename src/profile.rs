@@ -39,6 +39,10 @@ pub(crate) struct Profile {
     /// The Keras scheme computes 32 maps' Philox blocks as vector lanes (`mask.rs`) rather than
     /// one block at a time.
     pub philox_lanes: bool,
+    /// The walks instantiated for each source of decisions (a generator, mask words, Philox),
+    /// so that draws inline into the loops that overlap them with the writes, instead of one
+    /// instance for all sources behind `dyn`.
+    pub inline_sources: bool,
 }
 
 /// Hosts: a whole row of up to 1024 channels in one 4 KiB lane block (1 KiB for tensors of up
@@ -56,6 +60,7 @@ pub(crate) const HOST: Profile = Profile {
     windows: true,
     lane_by_lane: false,
     philox_lanes: true,
+    inline_sources: true,
 };
 
 /// wasm: the host's choices without the repeated-row select, the windows and the fixed-length
@@ -67,6 +72,7 @@ pub(crate) const WASM: Profile = Profile {
     repeat_rows: false,
     windows: false,
     fixed_maps: false,
+    inline_sources: false,
     ..HOST
 };
 
@@ -87,6 +93,7 @@ pub(crate) const SMALL: Profile = Profile {
     windows: false,
     lane_by_lane: true,
     philox_lanes: false,
+    inline_sources: false,
 };
 
 /// The profile of this build. Small-stack targets get [`SMALL`]: bare metal and ESP-IDF, whose
