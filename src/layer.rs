@@ -3,8 +3,8 @@
 use rand_core::SeedableRng;
 use rand_xorshift::XorShiftRng;
 
-use crate::kernel::{check_len, copy_with, in_place_with};
-use crate::mask::{Bits, Draws, KerasStream, Philox, Source};
+use crate::kernel::check_len;
+use crate::mask::{Bits, Draws, KerasStream, OwnDraws, Philox, Source};
 use crate::shape::Layout;
 use crate::{DataFormat, Error, MAX_DIMS, Masks, Rate};
 
@@ -406,16 +406,12 @@ impl SpatialDropoutNd {
         check_len("grad_inputs", grad_inputs.len(), layout.len)?;
         let rate = if last.training { self.rate } else { Rate::ZERO };
         // One call of the walk for every scheme (one call site: less flash on a Cortex-M).
-        let mut rng;
         let mut source = match &last.replay {
             Replay::Nothing => Source::Bits(Bits::new(&[])),
             Replay::Keras(stream) => Source::Philox(Philox::new(*stream, rate, layout.maps())),
-            Replay::XorShift(before) => {
-                rng = before.clone();
-                Source::Draws(Draws::new(&mut rng, rate))
-            }
+            Replay::XorShift(before) => Source::Draws(OwnDraws(Draws::new(before.clone(), rate))),
         };
-        copy_with(grad_outputs, grad_inputs, layout, rate, &mut source);
+        source.forward(Some(grad_outputs), grad_inputs, layout, rate);
         Ok(())
     }
 
@@ -445,19 +441,19 @@ impl SpatialDropoutNd {
                 (Source::Philox(philox), Replay::Keras(stream))
             } else {
                 let seed = self.stream_seed;
-                let rng = self
+                let before = self
                     .xorshift
-                    .get_or_insert_with(|| XorShiftRng::seed_from_u64(seed));
-                let before = rng.clone();
+                    .get_or_insert_with(|| XorShiftRng::seed_from_u64(seed))
+                    .clone();
                 (
-                    Source::Draws(Draws::new(rng, rate)),
+                    Source::Draws(OwnDraws(Draws::new(before.clone(), rate))),
                     Replay::XorShift(before),
                 )
             }
         };
-        match input {
-            Some(input) => copy_with(input, output, layout, rate, &mut source),
-            None => in_place_with(output, layout, rate, &mut source),
+        source.forward(input, output, layout, rate);
+        if let Source::Draws(draws) = source {
+            self.xorshift = Some(draws.0.into_rng());
         }
         let mut kept = [0; MAX_DIMS];
         for (slot, &d) in kept.iter_mut().zip(dims) {

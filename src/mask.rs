@@ -10,6 +10,7 @@ use core::fmt;
 use core::str::FromStr;
 
 use rand_core::Rng;
+use rand_xorshift::XorShiftRng;
 
 use crate::profile::PROFILE;
 use crate::{Error, Rate};
@@ -19,26 +20,49 @@ pub(crate) trait Decisions {
     /// The next `count` decisions (`count ≤ 32`): bit `i` set = the `i`-th next map is kept.
     /// Bits at and above `count` are clear.
     fn word(&mut self, count: usize) -> u32;
+
+    /// A copy of this source, for a loop that draws from it and writes elements in turn: the
+    /// copy is the loop's own, so its state stays in registers across the writes (the original,
+    /// behind a reference, is loaded and stored around every draw). The loop writes the copy
+    /// back. `None` for a source that cannot be copied (a caller's generator, borrowed).
+    fn fork(&self) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        None
+    }
 }
 
 /// Decisions drawn from a generator: one `next_u32` per map, kept iff below the threshold.
-pub(crate) struct Draws<'r, R: Rng + ?Sized> {
-    rng: &'r mut R,
+/// The generator is held by value (`G = &mut R` for a caller's): a layer's own generator,
+/// copied in and back out, lives in the walk's registers, where one behind a reference is
+/// loaded and stored around every write the walk interleaves with its draws.
+#[derive(Clone)]
+pub(crate) struct Draws<G: Rng> {
+    rng: G,
     threshold: u64,
 }
 
-impl<'r, R: Rng + ?Sized> Draws<'r, R> {
-    pub(crate) fn new(rng: &'r mut R, rate: Rate) -> Self {
+impl<G: Rng> Draws<G> {
+    pub(crate) fn new(rng: G, rate: Rate) -> Self {
         Draws {
             rng,
             threshold: rate.threshold(),
         }
     }
+
+    /// The generator, past the draws made.
+    pub(crate) fn into_rng(self) -> G {
+        self.rng
+    }
 }
 
-impl<R: Rng + ?Sized> Decisions for Draws<'_, R> {
-    #[inline]
-    fn word(&mut self, count: usize) -> u32 {
+impl<G: Rng> Draws<G> {
+    /// [`Decisions::word`], always inlined: the walks that draw ahead need the generator's
+    /// steps in their own loop. (`Decisions::word` itself is only `#[inline]`: always inlined,
+    /// it made `draw_mask`'s frame on a Cortex-M4 grow from 72 to 128 bytes.)
+    #[inline(always)]
+    fn draw(&mut self, count: usize) -> u32 {
         // A tight loop with no other memory traffic, so the generator state stays in registers
         // (a per-map call stalled on store forwarding of the state: 10× slower on small maps).
         let mut word = 0;
@@ -49,7 +73,15 @@ impl<R: Rng + ?Sized> Decisions for Draws<'_, R> {
     }
 }
 
+impl<G: Rng> Decisions for Draws<G> {
+    #[inline]
+    fn word(&mut self, count: usize) -> u32 {
+        self.draw(count)
+    }
+}
+
 /// Decisions read from mask words: bit `m % 32` of word `m / 32` set = map `m` kept.
+#[derive(Clone)]
 pub(crate) struct Bits<'a> {
     words: &'a [u32],
     index: usize,
@@ -62,7 +94,11 @@ impl<'a> Bits<'a> {
 }
 
 impl Decisions for Bits<'_> {
-    #[inline]
+    fn fork(&self) -> Option<Self> {
+        Some(self.clone())
+    }
+
+    #[inline(always)]
     fn word(&mut self, count: usize) -> u32 {
         let count = count.min(32);
         let (at, shift) = (self.index / 32, self.index % 32);
@@ -372,8 +408,11 @@ impl Philox {
     }
 }
 
+// No `fork`: drawn a few maps at a time between writes, a Philox call ran slower than drawn
+// 32 maps at a time (its blocks are vector work that competes with the writes, not a chain
+// of latencies that leaves room for them).
 impl Decisions for Philox {
-    #[inline]
+    #[inline(always)]
     fn word(&mut self, count: usize) -> u32 {
         let count = count.min(32);
         let (mut word, have) = (self.pending, self.have);
@@ -395,23 +434,26 @@ impl Decisions for Philox {
     }
 }
 
-/// The source of a layer call: one of the three, chosen at run time. Hosts instantiate the
-/// walks for it (the match is made once a word, each arm's draws inline); other builds use it
-/// through `dyn`, as any source.
-pub(crate) enum Source<'a, R: Rng + ?Sized> {
+/// The source of a layer call: one of the three, chosen at run time; the walks are
+/// instantiated for each (`kernel::forward_with`), behind one `dyn` outside hosts.
+pub(crate) enum Source<'a> {
     Bits(Bits<'a>),
     Philox(Philox),
-    Draws(Draws<'a, R>),
+    Draws(OwnDraws),
 }
 
-impl<R: Rng + ?Sized> Decisions for Source<'_, R> {
-    #[inline]
+/// Draws from the layer's own generator, held by value so that it can be copied ([`Decisions::fork`]).
+#[derive(Clone)]
+pub(crate) struct OwnDraws(pub(crate) Draws<XorShiftRng>);
+
+impl Decisions for OwnDraws {
+    fn fork(&self) -> Option<Self> {
+        Some(self.clone())
+    }
+
+    #[inline(always)]
     fn word(&mut self, count: usize) -> u32 {
-        match self {
-            Source::Bits(bits) => bits.word(count),
-            Source::Philox(philox) => philox.word(count),
-            Source::Draws(draws) => draws.word(count),
-        }
+        self.0.draw(count)
     }
 }
 
