@@ -911,8 +911,12 @@ fn walk_channels_first_ahead<K: Sink, D: Decisions>(layout: Layout, source: &mut
     while maps != 0 {
         let count = maps.min(32);
         let next = (maps - count).min(32);
-        word = match sink.fixed_maps(start, layout.map_len, word, count, source, next) {
-            Some(word) => word,
+        // Maps of 32 or 64 elements take more time to write than their draws: there, drawing
+        // ahead a map every few groups measured slower (0.83 -> 0.74 of the limit in place).
+        let ahead = if layout.map_len <= GROUP { next } else { 0 };
+        word = match sink.fixed_maps(start, layout.map_len, word, count, source, ahead) {
+            Some(word) if ahead == next => word,
+            Some(_) => source.word(next),
             None => {
                 sink.maps(start, layout.map_len, word, count);
                 source.word(next)
