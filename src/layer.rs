@@ -4,7 +4,7 @@ use rand_core::SeedableRng;
 use rand_xorshift::XorShiftRng;
 
 use crate::kernel::check_len;
-use crate::mask::{Bits, Draws, KerasStream, OwnDraws, Philox, Source};
+use crate::mask::{Bits, KerasStream, OwnDraws, Philox, Source};
 use crate::shape::Layout;
 use crate::{DataFormat, Error, MAX_DIMS, Masks, Rate};
 
@@ -409,7 +409,7 @@ impl SpatialDropoutNd {
         let mut source = match &last.replay {
             Replay::Nothing => Source::Bits(Bits::new(&[])),
             Replay::Keras(stream) => Source::Philox(Philox::new(*stream, rate, layout.maps())),
-            Replay::XorShift(before) => Source::Draws(OwnDraws(Draws::new(before.clone(), rate))),
+            Replay::XorShift(before) => Source::Draws(OwnDraws::new(before.clone(), rate)),
         };
         source.forward(Some(grad_outputs), grad_inputs, layout, rate);
         Ok(())
@@ -446,14 +446,14 @@ impl SpatialDropoutNd {
                     .get_or_insert_with(|| XorShiftRng::seed_from_u64(seed))
                     .clone();
                 (
-                    Source::Draws(OwnDraws(Draws::new(before.clone(), rate))),
+                    Source::Draws(OwnDraws::new(before.clone(), rate)),
                     Replay::XorShift(before),
                 )
             }
         };
         source.forward(input, output, layout, rate);
         if let Source::Draws(draws) = source {
-            self.xorshift = Some(draws.0.into_rng());
+            self.xorshift = Some(draws.into_rng());
         }
         let mut kept = [0; MAX_DIMS];
         for (slot, &d) in kept.iter_mut().zip(dims) {

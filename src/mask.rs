@@ -34,49 +34,70 @@ pub(crate) trait Decisions {
 }
 
 /// Decisions drawn from a generator: one `next_u32` per map, kept iff below the threshold.
-/// The generator is held by value (`G = &mut R` for a caller's): a layer's own generator,
-/// copied in and back out, lives in the walk's registers, where one behind a reference is
-/// loaded and stored around every write the walk interleaves with its draws.
-#[derive(Clone)]
-pub(crate) struct Draws<G: Rng> {
-    rng: G,
+pub(crate) struct Draws<'r, R: Rng + ?Sized> {
+    rng: &'r mut R,
     threshold: u64,
 }
 
-impl<G: Rng> Draws<G> {
-    pub(crate) fn new(rng: G, rate: Rate) -> Self {
+impl<'r, R: Rng + ?Sized> Draws<'r, R> {
+    pub(crate) fn new(rng: &'r mut R, rate: Rate) -> Self {
         Draws {
+            rng,
+            threshold: rate.threshold(),
+        }
+    }
+}
+
+impl<R: Rng + ?Sized> Decisions for Draws<'_, R> {
+    #[inline]
+    fn word(&mut self, count: usize) -> u32 {
+        draw_word(self.rng, self.threshold, count)
+    }
+}
+
+/// The next `count ≤ 32` decisions of `rng` against `threshold`. A tight loop with no other
+/// memory traffic, so the generator state stays in registers (a per-map call stalled on store
+/// forwarding of the state: 10× slower on small maps).
+#[inline(always)]
+fn draw_word<R: Rng + ?Sized>(rng: &mut R, threshold: u64, count: usize) -> u32 {
+    let mut word = 0;
+    for bit in 0..count.min(32) {
+        word |= u32::from(u64::from(rng.next_u32()) < threshold) << bit;
+    }
+    word
+}
+
+/// [`Draws`] from the layer's own generator, held by value: a copy of it
+/// ([`Decisions::fork`]) lives in the registers of a walk that draws between its writes, where
+/// one behind a reference is loaded and stored around every write.
+#[derive(Clone)]
+pub(crate) struct OwnDraws {
+    rng: XorShiftRng,
+    threshold: u64,
+}
+
+impl OwnDraws {
+    pub(crate) fn new(rng: XorShiftRng, rate: Rate) -> Self {
+        OwnDraws {
             rng,
             threshold: rate.threshold(),
         }
     }
 
     /// The generator, past the draws made.
-    pub(crate) fn into_rng(self) -> G {
+    pub(crate) fn into_rng(self) -> XorShiftRng {
         self.rng
     }
 }
 
-impl<G: Rng> Draws<G> {
-    /// [`Decisions::word`], always inlined: the walks that draw ahead need the generator's
-    /// steps in their own loop. (`Decisions::word` itself is only `#[inline]`: always inlined,
-    /// it made `draw_mask`'s frame on a Cortex-M4 grow from 72 to 128 bytes.)
-    #[inline(always)]
-    fn draw(&mut self, count: usize) -> u32 {
-        // A tight loop with no other memory traffic, so the generator state stays in registers
-        // (a per-map call stalled on store forwarding of the state: 10× slower on small maps).
-        let mut word = 0;
-        for bit in 0..count.min(32) {
-            word |= u32::from(u64::from(self.rng.next_u32()) < self.threshold) << bit;
-        }
-        word
+impl Decisions for OwnDraws {
+    fn fork(&self) -> Option<Self> {
+        Some(self.clone())
     }
-}
 
-impl<G: Rng> Decisions for Draws<G> {
-    #[inline]
+    #[inline(always)]
     fn word(&mut self, count: usize) -> u32 {
-        self.draw(count)
+        draw_word(&mut self.rng, self.threshold, count)
     }
 }
 
@@ -98,7 +119,7 @@ impl Decisions for Bits<'_> {
         Some(self.clone())
     }
 
-    #[inline(always)]
+    #[inline]
     fn word(&mut self, count: usize) -> u32 {
         let count = count.min(32);
         let (at, shift) = (self.index / 32, self.index % 32);
@@ -440,21 +461,6 @@ pub(crate) enum Source<'a> {
     Bits(Bits<'a>),
     Philox(Philox),
     Draws(OwnDraws),
-}
-
-/// Draws from the layer's own generator, held by value so that it can be copied ([`Decisions::fork`]).
-#[derive(Clone)]
-pub(crate) struct OwnDraws(pub(crate) Draws<XorShiftRng>);
-
-impl Decisions for OwnDraws {
-    fn fork(&self) -> Option<Self> {
-        Some(self.clone())
-    }
-
-    #[inline(always)]
-    fn word(&mut self, count: usize) -> u32 {
-        self.0.draw(count)
-    }
 }
 
 /// Words a mask of `maps` bits needs: `ceil(maps / 32)`.
