@@ -433,7 +433,7 @@ impl Philox {
 // 32 maps at a time (its blocks are vector work that competes with the writes, not a chain
 // of latencies that leaves room for them).
 impl Decisions for Philox {
-    #[inline(always)]
+    #[inline]
     fn word(&mut self, count: usize) -> u32 {
         let count = count.min(32);
         let (mut word, have) = (self.pending, self.have);
