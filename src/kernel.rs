@@ -53,7 +53,8 @@ trait Sink {
     /// channels_last sample whose row of lanes repeats every `P` elements (`P` a multiple of
     /// four and of the channel count). The lanes are a fixed-size array the loop keeps in
     /// registers, so the select costs what the plain scale loop costs; with lanes read from
-    /// memory, one more load per four elements, it ran at 0.8 of it. Called only on hosts
+    /// memory, one more load per four elements, it ran at 0.64–0.85 of it (a micro-benchmark of
+    /// the loops alone, 16 KiB to 16 MiB, `docs/speed.md`). Called only on hosts
     /// (`PROFILE.repeat_rows`, `PROFILE.windows`); in other builds it is dead code the linker
     /// drops.
     fn select_period<const P: usize>(&mut self, start: usize, len: usize, lanes: &[u32; P])

@@ -21,17 +21,19 @@ pub(crate) struct Profile {
     /// with random decisions a branch per run mispredicts about every other map, which costs
     /// more than a short map's elements. 0: runs for every map.
     pub short_map: usize,
-    /// Short maps of 1, 2, 4, 8 or 16 elements masked four elements at a time with their lanes
-    /// at constant indices, instead of one map after another.
+    /// Masked maps of 1, 2, 4, …, 64 elements taken 16 elements at a time with each element's
+    /// lane at a constant index, instead of a loop per map (and, with `inline_sources`, the next
+    /// maps' decisions drawn between those groups).
     pub fixed_maps: bool,
     /// Kept runs four elements at a time: for compilers that do not unroll at `opt-level = "s"`.
     pub unroll: bool,
-    /// channels_last with 1, 2, 4, …, 32 channels as one select over a 32-lane row repeated
-    /// in registers, instead of a lane block.
+    /// channels_last with 1, 2, 4, …, 32 channels as one select with a 32-lane row in
+    /// registers, instead of a lane block.
     pub repeat_rows: bool,
-    /// channels_last samples of other channel counts selected a fixed-size window at a time
-    /// through a short block of repeated lanes (`Sink::select_window`), instead of through a
-    /// lane block as long as `lanes` in calls of its length.
+    /// channels_last samples of other channel counts selected with rows of up to 64 channels in
+    /// registers (`Sink::select_period`), longer rows a fixed-size window at a time through a
+    /// short block of repeated lanes (`Sink::select_window`, aligned for 68+ channels), instead
+    /// of through a lane block as long as `lanes` in calls of its length.
     pub windows: bool,
     /// Fill the lane block one lane at a time instead of doubling with slice copies (which
     /// link `memcpy`: 886 bytes on a Cortex-M4).
@@ -63,9 +65,12 @@ pub(crate) const HOST: Profile = Profile {
     inline_sources: true,
 };
 
-/// wasm: the host's choices without the repeated-row select, the windows and the fixed-length
-/// maps, whose unrolled loops cost 1 KB of `.wasm` for a gain only native vector units show, and
-/// with the lane block of small tensors at 128 lanes and masked maps below 64 elements.
+/// wasm: the loops its speed and size were measured with (`docs/wasm.md`): the host's choices
+/// without the unrolled selects (the repeated-row select alone cost 1 KB of `.wasm` for a gain
+/// only native vector units show), with the lane block of small tensors at 128 lanes, masked
+/// maps below 64 elements and one instance of the walks for every source. The host's later
+/// loops (windows, rows in registers, fixed-length maps, draws between writes) are not
+/// measured in wasm yet, so they stay out of it.
 pub(crate) const WASM: Profile = Profile {
     small_lanes: 128,
     short_map: 64,
