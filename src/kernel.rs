@@ -1476,6 +1476,52 @@ mod tests {
             .collect()
     }
 
+    /// The layer's own generator goes through `OwnDraws`, which the walks copy and draw from
+    /// between writes (`Decisions::fork`): the same outputs and the same generator state after
+    /// as drawing first, for every path that draws ahead and the tails that do not.
+    #[test]
+    fn drawing_ahead_matches_drawing_first() {
+        use crate::mask::OwnDraws;
+        for (batch, channels, map_len) in [
+            (4, 64, 1),
+            (3, 33, 2),
+            (2, 100, 4),
+            (2, 70, 8),
+            (1, 65, 16),
+            (2, 40, 32),
+            (1, 97, 64),
+            (3, 31, 3),
+            (1, 1, 2),
+        ] {
+            for format in [DataFormat::ChannelsFirst, DataFormat::ChannelsLast] {
+                let rate = Rate::new(0.4).unwrap();
+                let shape = Shape::<1>::new(batch, channels, [map_len], format).unwrap();
+                let x = input(shape.len());
+                let seed = (batch * 1000 + channels * 10 + map_len) as u64;
+                let mut rng = XorShiftRng::seed_from_u64(seed);
+                let keep: Vec<bool> = (0..shape.maps())
+                    .map(|_| u64::from(rng.next_u32()) < rate.threshold())
+                    .collect();
+                let expected = reference(&x, &shape, rate, &keep);
+                let after = rng.next_u32();
+                for in_place in [false, true] {
+                    let mut source = OwnDraws::new(XorShiftRng::seed_from_u64(seed), rate);
+                    let mut y = std::vec![1.5f32; x.len()];
+                    if in_place {
+                        y.copy_from_slice(&x);
+                        in_place_with(&mut y, shape.layout(), rate, &mut source);
+                    } else {
+                        copy_with(&x, &mut y, shape.layout(), rate, &mut source);
+                    }
+                    let got: Vec<u32> = y.iter().map(|v| v.to_bits()).collect();
+                    let what = (batch, channels, map_len, format, in_place);
+                    assert_eq!(got, expected, "{what:?}");
+                    assert_eq!(source.into_rng().next_u32(), after, "draw count {what:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn walks_match_the_reference() {
         let mut shapes = Vec::new();
