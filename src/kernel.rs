@@ -292,12 +292,18 @@ impl Sink for OutOfPlace<'_> {
                 (self.run(start, count * map_len), NonZero::new(map_len))
             {
                 let lanes = lanes_of(word);
-                let maps = y
-                    .chunks_exact_mut(map_len.get())
-                    .zip(x.chunks_exact(map_len.get()));
-                for ((y, x), &lane) in maps.zip(&lanes) {
-                    for (y, x) in y.iter_mut().zip(x) {
-                        *y = f32::from_bits((x * scale).to_bits() & lane);
+                // Maps by index, not `chunks_exact(map_len)`: that iterator divides by its
+                // run-time chunk size, a division by zero the compiler cannot rule out (and so
+                // a panic path) wherever it does not inline the zip.
+                let map_len = map_len.get();
+                for (m, &lane) in lanes.iter().enumerate().take(count) {
+                    let at = m * map_len;
+                    let y = y.get_mut(at..).and_then(|y| y.get_mut(..map_len));
+                    let x = x.get(at..).and_then(|x| x.get(..map_len));
+                    if let (Some(y), Some(x)) = (y, x) {
+                        for (y, x) in y.iter_mut().zip(x) {
+                            *y = f32::from_bits((x * scale).to_bits() & lane);
+                        }
                     }
                 }
             }
@@ -342,13 +348,10 @@ fn select_windows(y: &mut [f32], x: &[f32], block: &[u32], channels: NonZero<usi
     // Window `k` starts at channel `(k · WINDOW) % channels`: its lanes are the block's from
     // there, since the block holds at least `channels + WINDOW` of them.
     let (mut at, step) = (0, WINDOW % channels);
-    let (mut ys, mut xs) = (y.chunks_exact_mut(WINDOW), x.chunks_exact(WINDOW));
-    for (y, x) in (&mut ys).zip(&mut xs) {
-        if let (Ok(y), Ok(x), Some(lanes)) = (
-            <&mut [f32; WINDOW]>::try_from(y),
-            <&[f32; WINDOW]>::try_from(x),
-            block.get(at..).and_then(|b| b.first_chunk::<WINDOW>()),
-        ) {
+    // Whole windows as arrays (`as_chunks`: no division by a run-time size, so no panic path).
+    let ((ys, y_tail), (xs, x_tail)) = (y.as_chunks_mut::<WINDOW>(), x.as_chunks::<WINDOW>());
+    for (y, x) in ys.iter_mut().zip(xs) {
+        if let Some(lanes) = block.get(at..).and_then(|b| b.first_chunk::<WINDOW>()) {
             for ((y, x), lane) in y.iter_mut().zip(x).zip(lanes) {
                 *y = f32::from_bits((x * scale).to_bits() & lane);
             }
@@ -358,7 +361,7 @@ fn select_windows(y: &mut [f32], x: &[f32], block: &[u32], channels: NonZero<usi
             at -= channels.get();
         }
     }
-    let tail = ys.into_remainder().iter_mut().zip(xs.remainder());
+    let tail = y_tail.iter_mut().zip(x_tail);
     for ((y, x), lane) in tail.zip(block.get(at..).unwrap_or(&[])) {
         *y = f32::from_bits((x * scale).to_bits() & lane);
     }
@@ -370,12 +373,9 @@ fn select_windows_in_place(x: &mut [f32], block: &[u32], channels: NonZero<usize
     // Window `k` starts at channel `(k · WINDOW) % channels`: its lanes are the block's from
     // there, since the block holds at least `channels + WINDOW` of them.
     let (mut at, step) = (0, WINDOW % channels);
-    let mut xs = x.chunks_exact_mut(WINDOW);
-    for x in &mut xs {
-        if let (Ok(x), Some(lanes)) = (
-            <&mut [f32; WINDOW]>::try_from(x),
-            block.get(at..).and_then(|b| b.first_chunk::<WINDOW>()),
-        ) {
+    let (xs, x_tail) = x.as_chunks_mut::<WINDOW>();
+    for x in xs {
+        if let Some(lanes) = block.get(at..).and_then(|b| b.first_chunk::<WINDOW>()) {
             for (x, lane) in x.iter_mut().zip(lanes) {
                 *x = f32::from_bits((*x * scale).to_bits() & lane);
             }
@@ -385,11 +385,7 @@ fn select_windows_in_place(x: &mut [f32], block: &[u32], channels: NonZero<usize
             at -= channels.get();
         }
     }
-    for (x, lane) in xs
-        .into_remainder()
-        .iter_mut()
-        .zip(block.get(at..).unwrap_or(&[]))
-    {
+    for (x, lane) in x_tail.iter_mut().zip(block.get(at..).unwrap_or(&[])) {
         *x = f32::from_bits((*x * scale).to_bits() & lane);
     }
 }
@@ -398,15 +394,13 @@ fn select_windows_in_place(x: &mut [f32], block: &[u32], channels: NonZero<usize
 #[inline(never)]
 fn select_periods<const P: usize>(y: &mut [f32], x: &[f32], lanes: &[u32; P], scale: f32) {
     let lanes = *lanes;
-    let (mut ys, mut xs) = (y.chunks_exact_mut(P), x.chunks_exact(P));
-    for (y, x) in (&mut ys).zip(&mut xs) {
-        if let (Ok(y), Ok(x)) = (<&mut [f32; P]>::try_from(y), <&[f32; P]>::try_from(x)) {
-            for ((y, x), lane) in y.iter_mut().zip(x).zip(&lanes) {
-                *y = f32::from_bits((x * scale).to_bits() & lane);
-            }
+    let ((ys, y_tail), (xs, x_tail)) = (y.as_chunks_mut::<P>(), x.as_chunks::<P>());
+    for (y, x) in ys.iter_mut().zip(xs) {
+        for ((y, x), lane) in y.iter_mut().zip(x).zip(&lanes) {
+            *y = f32::from_bits((x * scale).to_bits() & lane);
         }
     }
-    let tail = ys.into_remainder().iter_mut().zip(xs.remainder());
+    let tail = y_tail.iter_mut().zip(x_tail);
     for ((y, x), lane) in tail.zip(&lanes) {
         *y = f32::from_bits((x * scale).to_bits() & lane);
     }
@@ -416,15 +410,13 @@ fn select_periods<const P: usize>(y: &mut [f32], x: &[f32], lanes: &[u32; P], sc
 #[inline(never)]
 fn select_periods_in_place<const P: usize>(x: &mut [f32], lanes: &[u32; P], scale: f32) {
     let lanes = *lanes;
-    let mut xs = x.chunks_exact_mut(P);
-    for x in &mut xs {
-        if let Ok(x) = <&mut [f32; P]>::try_from(x) {
-            for (x, lane) in x.iter_mut().zip(&lanes) {
-                *x = f32::from_bits((*x * scale).to_bits() & lane);
-            }
+    let (xs, x_tail) = x.as_chunks_mut::<P>();
+    for x in xs {
+        for (x, lane) in x.iter_mut().zip(&lanes) {
+            *x = f32::from_bits((*x * scale).to_bits() & lane);
         }
     }
-    for (x, lane) in xs.into_remainder().iter_mut().zip(&lanes) {
+    for (x, lane) in x_tail.iter_mut().zip(&lanes) {
         *x = f32::from_bits((*x * scale).to_bits() & lane);
     }
 }
@@ -451,27 +443,22 @@ fn select_windows_aligned(
     scale: f32,
 ) {
     let (mut at, step) = (0, (WINDOW / 4) % quads);
-    let (mut ys, mut xs) = (y.chunks_exact_mut(WINDOW), x.chunks_exact(WINDOW));
-    for (y, x) in (&mut ys).zip(&mut xs) {
-        if let (Ok(y), Ok(x), Some(lanes)) = (
-            <&mut [f32; WINDOW]>::try_from(y),
-            <&[f32; WINDOW]>::try_from(x),
-            block
-                .get(at..)
-                .and_then(|b| b.first_chunk::<{ WINDOW / 4 }>()),
-        ) {
+    let ((ys, y_tail), (xs, x_tail)) = (y.as_chunks_mut::<WINDOW>(), x.as_chunks::<WINDOW>());
+    for (y, x) in ys.iter_mut().zip(xs) {
+        if let Some(lanes) = block
+            .get(at..)
+            .and_then(|b| b.first_chunk::<{ WINDOW / 4 }>())
+        {
             // Sixteen elements a step, written out: as a loop of four, the loop vectorizer
             // made it one vector an iteration with the loop's own three instructions on top.
-            let groups = y.chunks_exact_mut(16).zip(x.chunks_exact(16));
-            for ((y, x), lanes) in groups.zip(lanes.chunks_exact(4)) {
-                if let (Ok(y), Ok(x), Ok(lanes)) = (
-                    <&mut [f32; 16]>::try_from(y),
-                    <&[f32; 16]>::try_from(x),
-                    <&[Quad; 4]>::try_from(lanes),
-                ) {
-                    for (i, (y, x)) in y.iter_mut().zip(x).enumerate() {
-                        *y = f32::from_bits((x * scale).to_bits() & lanes[i / 4].0[i % 4]);
-                    }
+            let groups = y
+                .as_chunks_mut::<16>()
+                .0
+                .iter_mut()
+                .zip(x.as_chunks::<16>().0);
+            for ((y, x), lanes) in groups.zip(lanes.as_chunks::<4>().0) {
+                for (i, (y, x)) in y.iter_mut().zip(x).enumerate() {
+                    *y = f32::from_bits((x * scale).to_bits() & lanes[i / 4].0[i % 4]);
                 }
             }
         }
@@ -481,7 +468,7 @@ fn select_windows_aligned(
         }
     }
     let lanes = block.get(at..).unwrap_or(&[]).iter().flat_map(|q| &q.0);
-    let tail = ys.into_remainder().iter_mut().zip(xs.remainder());
+    let tail = y_tail.iter_mut().zip(x_tail);
     for ((y, x), lane) in tail.zip(lanes) {
         *y = f32::from_bits((x * scale).to_bits() & lane);
     }
@@ -496,22 +483,17 @@ fn select_windows_aligned_in_place(
     scale: f32,
 ) {
     let (mut at, step) = (0, (WINDOW / 4) % quads);
-    let mut xs = x.chunks_exact_mut(WINDOW);
-    for x in &mut xs {
-        if let (Ok(x), Some(lanes)) = (
-            <&mut [f32; WINDOW]>::try_from(x),
-            block
-                .get(at..)
-                .and_then(|b| b.first_chunk::<{ WINDOW / 4 }>()),
-        ) {
+    let (xs, x_tail) = x.as_chunks_mut::<WINDOW>();
+    for x in xs {
+        if let Some(lanes) = block
+            .get(at..)
+            .and_then(|b| b.first_chunk::<{ WINDOW / 4 }>())
+        {
             // Sixteen elements a step, as out of place.
-            for (x, lanes) in x.chunks_exact_mut(16).zip(lanes.chunks_exact(4)) {
-                if let (Ok(x), Ok(lanes)) =
-                    (<&mut [f32; 16]>::try_from(x), <&[Quad; 4]>::try_from(lanes))
-                {
-                    for (i, x) in x.iter_mut().enumerate() {
-                        *x = f32::from_bits((*x * scale).to_bits() & lanes[i / 4].0[i % 4]);
-                    }
+            let groups = x.as_chunks_mut::<16>().0.iter_mut();
+            for (x, lanes) in groups.zip(lanes.as_chunks::<4>().0) {
+                for (i, x) in x.iter_mut().enumerate() {
+                    *x = f32::from_bits((*x * scale).to_bits() & lanes[i / 4].0[i % 4]);
                 }
             }
         }
@@ -521,7 +503,7 @@ fn select_windows_aligned_in_place(
         }
     }
     let lanes = block.get(at..).unwrap_or(&[]).iter().flat_map(|q| &q.0);
-    for (x, lane) in xs.into_remainder().iter_mut().zip(lanes) {
+    for (x, lane) in x_tail.iter_mut().zip(lanes) {
         *x = f32::from_bits((*x * scale).to_bits() & lane);
     }
 }
@@ -581,18 +563,17 @@ fn masked_groups<const L: usize, D: Decisions>(
     source: &mut D,
     ahead: &mut Ahead,
 ) {
-    let groups = y.chunks_exact_mut(GROUP).zip(x.chunks_exact(GROUP));
+    let groups = y
+        .as_chunks_mut::<GROUP>()
+        .0
+        .iter_mut()
+        .zip(x.as_chunks::<GROUP>().0);
     for (k, (y, x)) in groups.enumerate() {
         draw_ahead::<L, D>(k, ahead, source);
         let k = core::hint::black_box(k);
-        if let (Ok(y), Ok(x)) = (
-            <&mut [f32; GROUP]>::try_from(y),
-            <&[f32; GROUP]>::try_from(x),
-        ) {
-            for (j, (y, x)) in y.iter_mut().zip(x).enumerate() {
-                let lane = lanes[((GROUP * k + j) / L) % 32];
-                *y = f32::from_bits((x * scale).to_bits() & lane);
-            }
+        for (j, (y, x)) in y.iter_mut().zip(x).enumerate() {
+            let lane = lanes[((GROUP * k + j) / L) % 32];
+            *y = f32::from_bits((x * scale).to_bits() & lane);
         }
     }
 }
@@ -629,14 +610,12 @@ fn masked_groups_in_place<const L: usize, D: Decisions>(
     source: &mut D,
     ahead: &mut Ahead,
 ) {
-    for (k, x) in x.chunks_exact_mut(GROUP).enumerate() {
+    for (k, x) in x.as_chunks_mut::<GROUP>().0.iter_mut().enumerate() {
         draw_ahead::<L, D>(k, ahead, source);
         let k = core::hint::black_box(k);
-        if let Ok(x) = <&mut [f32; GROUP]>::try_from(x) {
-            for (j, x) in x.iter_mut().enumerate() {
-                let lane = lanes[((GROUP * k + j) / L) % 32];
-                *x = f32::from_bits((*x * scale).to_bits() & lane);
-            }
+        for (j, x) in x.iter_mut().enumerate() {
+            let lane = lanes[((GROUP * k + j) / L) % 32];
+            *x = f32::from_bits((*x * scale).to_bits() & lane);
         }
     }
 }
@@ -732,9 +711,13 @@ impl Sink for InPlace<'_> {
                 (self.run(start, count * map_len), NonZero::new(map_len))
             {
                 let lanes = lanes_of(word);
-                for (x, &lane) in x.chunks_exact_mut(map_len.get()).zip(&lanes) {
-                    for x in x {
-                        *x = f32::from_bits((*x * scale).to_bits() & lane);
+                // By index, as out of place.
+                let map_len = map_len.get();
+                for (m, &lane) in lanes.iter().enumerate().take(count) {
+                    if let Some(x) = x.get_mut(m * map_len..).and_then(|x| x.get_mut(..map_len)) {
+                        for x in x {
+                            *x = f32::from_bits((*x * scale).to_bits() & lane);
+                        }
                     }
                 }
             }
