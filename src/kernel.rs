@@ -104,7 +104,40 @@ trait Sink {
         next: usize,
     ) -> Option<u32>
     where
+        Self: Sized,
+    {
+        if !is_fixed(map_len) {
+            return None;
+        }
+        let (at, lanes) = ((start, count), &lanes_of(word));
+        match map_len {
+            1 => self.masked::<1, D>(at, lanes, source, next),
+            2 => self.masked::<2, D>(at, lanes, source, next),
+            4 => self.masked::<4, D>(at, lanes, source, next),
+            8 => self.masked::<8, D>(at, lanes, source, next),
+            16 => self.masked::<16, D>(at, lanes, source, next),
+            32 => self.masked::<32, D>(at, lanes, source, next),
+            64 => self.masked::<64, D>(at, lanes, source, next),
+            _ => None,
+        }
+    }
+    /// [`Sink::fixed_maps`] for `count` maps of `L` elements from `start` (`at`), map `m` with
+    /// lane `lanes[m]`.
+    fn masked<const L: usize, D: Decisions>(
+        &mut self,
+        at: (usize, usize),
+        lanes: &[u32; 32],
+        source: &mut D,
+        next: usize,
+    ) -> Option<u32>
+    where
         Self: Sized;
+}
+
+/// Whether maps of this length take [`Sink::fixed_maps`].
+#[inline(always)]
+fn is_fixed(map_len: usize) -> bool {
+    PROFILE.fixed_maps && matches!(map_len, 1 | 2 | 4 | 8 | 16 | 32 | 64)
 }
 
 /// No decisions at all (`fixed_maps` with nothing to draw ahead).
@@ -280,10 +313,9 @@ impl Sink for OutOfPlace<'_> {
 
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize) {
         if is_short(map_len) {
-            if PROFILE.fixed_maps
-                && self
-                    .fixed_maps(start, map_len, word, count, &mut NoDecisions, 0)
-                    .is_some()
+            if self
+                .fixed_maps(start, map_len, word, count, &mut NoDecisions, 0)
+                .is_some()
             {
                 return;
             }
@@ -312,28 +344,16 @@ impl Sink for OutOfPlace<'_> {
         maps_by_runs(self, start, map_len, word, count);
     }
 
-    fn fixed_maps<D: Decisions>(
+    fn masked<const L: usize, D: Decisions>(
         &mut self,
-        start: usize,
-        map_len: usize,
-        word: u32,
-        count: usize,
+        (start, count): (usize, usize),
+        lanes: &[u32; 32],
         source: &mut D,
         next: usize,
     ) -> Option<u32> {
         let scale = self.scale;
-        let (x, y) = self.run(start, count * map_len)?;
-        let lanes = lanes_of(word);
-        match map_len {
-            1 => masked_maps::<1, D>(y, x, &lanes, scale, source, next),
-            2 => masked_maps::<2, D>(y, x, &lanes, scale, source, next),
-            4 => masked_maps::<4, D>(y, x, &lanes, scale, source, next),
-            8 => masked_maps::<8, D>(y, x, &lanes, scale, source, next),
-            16 => masked_maps::<16, D>(y, x, &lanes, scale, source, next),
-            32 => masked_maps::<32, D>(y, x, &lanes, scale, source, next),
-            64 => masked_maps::<64, D>(y, x, &lanes, scale, source, next),
-            _ => None,
-        }
+        let (x, y) = self.run(start, count * L)?;
+        masked_maps::<L, D>(y, x, lanes, scale, source, next)
     }
 }
 
@@ -699,10 +719,9 @@ impl Sink for InPlace<'_> {
 
     fn maps(&mut self, start: usize, map_len: usize, word: u32, count: usize) {
         if is_short(map_len) {
-            if PROFILE.fixed_maps
-                && self
-                    .fixed_maps(start, map_len, word, count, &mut NoDecisions, 0)
-                    .is_some()
+            if self
+                .fixed_maps(start, map_len, word, count, &mut NoDecisions, 0)
+                .is_some()
             {
                 return;
             }
@@ -726,28 +745,16 @@ impl Sink for InPlace<'_> {
         maps_by_runs(self, start, map_len, word, count);
     }
 
-    fn fixed_maps<D: Decisions>(
+    fn masked<const L: usize, D: Decisions>(
         &mut self,
-        start: usize,
-        map_len: usize,
-        word: u32,
-        count: usize,
+        (start, count): (usize, usize),
+        lanes: &[u32; 32],
         source: &mut D,
         next: usize,
     ) -> Option<u32> {
         let scale = self.scale;
-        let x = self.run(start, count * map_len)?;
-        let lanes = lanes_of(word);
-        match map_len {
-            1 => masked_maps_in_place::<1, D>(x, &lanes, scale, source, next),
-            2 => masked_maps_in_place::<2, D>(x, &lanes, scale, source, next),
-            4 => masked_maps_in_place::<4, D>(x, &lanes, scale, source, next),
-            8 => masked_maps_in_place::<8, D>(x, &lanes, scale, source, next),
-            16 => masked_maps_in_place::<16, D>(x, &lanes, scale, source, next),
-            32 => masked_maps_in_place::<32, D>(x, &lanes, scale, source, next),
-            64 => masked_maps_in_place::<64, D>(x, &lanes, scale, source, next),
-            _ => None,
-        }
+        let x = self.run(start, count * L)?;
+        masked_maps_in_place::<L, D>(x, lanes, scale, source, next)
     }
 }
 
@@ -822,7 +829,8 @@ fn draw_row<D: Decisions>(row: &mut [u32], source: &mut D) -> (bool, bool) {
 /// profile never calls it).
 fn walk<K: Sink, D: Decisions>(layout: Layout, source: &mut D, sink: &mut K) {
     match layout.format {
-        DataFormat::ChannelsFirst if PROFILE.inline_sources && PROFILE.fixed_maps => {
+        // Hosts, maps of 1, 2, 4, …, 64 elements: the next maps drawn between the writes.
+        DataFormat::ChannelsFirst if PROFILE.inline_sources && is_fixed(layout.map_len) => {
             walk_channels_first_ahead(layout, source, sink)
         }
         DataFormat::ChannelsFirst => walk_channels_first(layout, source, sink),
@@ -886,8 +894,9 @@ fn walk_channels_first<D: Decisions>(layout: Layout, source: &mut D, sink: &mut 
     }
 }
 
-/// [`walk_channels_first`] on hosts: the next 32 maps' decisions are drawn while the current 32
-/// maps are written ([`Sink::fixed_maps`]), where their length allows it.
+/// [`walk_channels_first`] on hosts for maps of 1, 2, 4, …, 64 elements: the next 32 maps'
+/// decisions are drawn while the current 32 maps are written ([`Sink::fixed_maps`]); a last
+/// group that is not whole groups of 16 elements goes through [`Sink::maps`].
 fn walk_channels_first_ahead<K: Sink, D: Decisions>(layout: Layout, source: &mut D, sink: &mut K) {
     let mut maps = layout.batch.saturating_mul(layout.channels);
     let mut start = 0;
