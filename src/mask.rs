@@ -366,6 +366,22 @@ impl KerasStream {
         (w >> self.shift) & 0x7F_FFFF
     }
 
+    /// The decisions of block `b`'s four maps, bit `j` for word `j`, compared where the block
+    /// is computed: [`KerasStream::group`] for `maps ≤ 16` on hosts and wasm. Through
+    /// [`KerasStream::block`], the block's words went through memory into a vector compare, a
+    /// store-forwarding stall per block (the tiny call's 8 maps took 124 ns); a pair of
+    /// [`philox_lanes`] waited on its longer chain of vector steps (125 ns), and two blocks
+    /// inlined side by side were vectorized together by LLVM (145–150 ns).
+    #[inline(never)]
+    fn nibble(&self, b: u64, threshold: u32) -> u32 {
+        let out = philox(
+            [b as u32, (b >> 32) as u32, self.hi[0], self.hi[1]],
+            self.key,
+        );
+        let keep = |w: u32| u32::from(self.bits(w) >= threshold);
+        keep(out[0]) | keep(out[1]) << 1 | keep(out[2]) << 2 | keep(out[3]) << 3
+    }
+
     /// Decisions of maps `32·g … 32·g + 31` (`maps ≤ 32` of them wanted): bit `i` set = map
     /// `32·g + i` kept.
     #[inline]
@@ -387,6 +403,11 @@ impl KerasStream {
                 for (i, nibble) in nibbles.iter().enumerate() {
                     word |= nibble << (4 * (half * LANES + i));
                 }
+            }
+        } else if PROFILE.philox_lanes {
+            // Few maps (a tiny tensor, or the last ones): only the blocks they need.
+            for i in 0..maps.div_ceil(4) {
+                word |= self.nibble(first + i as u64, threshold) << (4 * i);
             }
         } else {
             // Few maps (a tiny tensor, or the last ones): only the blocks they need.
