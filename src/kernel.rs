@@ -499,6 +499,22 @@ const QUADS: usize = (LANES + WINDOW) / 4;
 #[repr(C, align(16))]
 pub(crate) struct Quad([u32; 4]);
 
+/// Sixteen elements of [`select_windows_aligned`], element `i` with lane `i % 4` of quad `i / 4`.
+#[inline(always)]
+fn select_sixteen(y: &mut [f32; 16], x: &[f32; 16], lanes: &[Quad; 4], scale: f32) {
+    for (i, (y, x)) in y.iter_mut().zip(x).enumerate() {
+        *y = f32::from_bits((x * scale).to_bits() & lanes[i / 4].0[i % 4]);
+    }
+}
+
+/// [`select_sixteen`] in place.
+#[inline(always)]
+fn select_sixteen_in_place(x: &mut [f32; 16], lanes: &[Quad; 4], scale: f32) {
+    for (i, x) in x.iter_mut().enumerate() {
+        *x = f32::from_bits((*x * scale).to_bits() & lanes[i / 4].0[i % 4]);
+    }
+}
+
 /// [`Sink::select_window_aligned`] out of place.
 #[inline(never)]
 fn select_windows_aligned(
@@ -515,18 +531,16 @@ fn select_windows_aligned(
             .get(at..)
             .and_then(|b| b.first_chunk::<{ WINDOW / 4 }>())
         {
-            // Sixteen elements a step, written out: as a loop of four, the loop vectorizer
-            // made it one vector an iteration with the loop's own three instructions on top.
-            let groups = y
-                .as_chunks_mut::<16>()
-                .0
-                .iter_mut()
-                .zip(x.as_chunks::<16>().0);
-            for ((y, x), lanes) in groups.zip(lanes.as_chunks::<4>().0) {
-                one_at_a_time();
-                for (i, (y, x)) in y.iter_mut().zip(x).enumerate() {
-                    *y = f32::from_bits((x * scale).to_bits() & lanes[i / 4].0[i % 4]);
-                }
+            // Four steps of sixteen elements, written out: as a loop of four, the loop
+            // vectorizer made it one vector an iteration with the loop's own three
+            // instructions on top (SSE2), or vectorized across the steps with gathers (AVX-512).
+            one_at_a_time();
+            let (ys, xs, lanes) = (y.as_chunks_mut().0, x.as_chunks().0, lanes.as_chunks().0);
+            if let ([y0, y1, y2, y3], [x0, x1, x2, x3], [l0, l1, l2, l3]) = (ys, xs, lanes) {
+                select_sixteen(y0, x0, l0, scale);
+                select_sixteen(y1, x1, l1, scale);
+                select_sixteen(y2, x2, l2, scale);
+                select_sixteen(y3, x3, l3, scale);
             }
         }
         at += step;
@@ -556,13 +570,14 @@ fn select_windows_aligned_in_place(
             .get(at..)
             .and_then(|b| b.first_chunk::<{ WINDOW / 4 }>())
         {
-            // Sixteen elements a step, as out of place.
-            let groups = x.as_chunks_mut::<16>().0.iter_mut();
-            for (x, lanes) in groups.zip(lanes.as_chunks::<4>().0) {
-                one_at_a_time();
-                for (i, x) in x.iter_mut().enumerate() {
-                    *x = f32::from_bits((*x * scale).to_bits() & lanes[i / 4].0[i % 4]);
-                }
+            // Four steps of sixteen elements, as out of place.
+            one_at_a_time();
+            if let ([x0, x1, x2, x3], [l0, l1, l2, l3]) = (x.as_chunks_mut().0, lanes.as_chunks().0)
+            {
+                select_sixteen_in_place(x0, l0, scale);
+                select_sixteen_in_place(x1, l1, scale);
+                select_sixteen_in_place(x2, l2, scale);
+                select_sixteen_in_place(x3, l3, scale);
             }
         }
         at += step;
