@@ -193,6 +193,19 @@ fn lane(word: u32, bit: usize) -> u32 {
     0u32.wrapping_sub((word >> (bit % 32)) & 1)
 }
 
+/// [`lane`] as a test of bit `bit` (`< 32`) against a constant: 32 of them in a row vectorize to
+/// an `and` and a compare per four lanes, where SSE2, which has no per-lane shifts, spent a
+/// dozen shuffles per four on `lane`'s shift (hosts: drawing 512 channels' lanes per sample, a
+/// 16 KiB call in place 4.03 -> 3.69 µs).
+#[inline(always)]
+fn lane_of_bit(word: u32, bit: usize) -> u32 {
+    if word & (1 << (bit % 32)) != 0 {
+        u32::MAX
+    } else {
+        0
+    }
+}
+
 /// The 32 lanes of `word`, opaque to the optimizer: lanes it can see are 0 or all ones, so it
 /// branches on them again (and calls `memset` for each dropped map), which is exactly the
 /// mispredicted branch per map that the masked loop is there to avoid.
@@ -878,6 +891,10 @@ fn draw_row<D: Decisions>(row: &mut [u32], source: &mut D) -> (bool, bool) {
         let word = source.word(chunk.len());
         any_kept |= word != 0;
         all_kept &= word == low_bits(chunk.len());
+        if let (true, Ok(chunk)) = (PROFILE.windows, <&mut [u32; 32]>::try_from(&mut *chunk)) {
+            *chunk = core::array::from_fn(|bit| lane_of_bit(word, bit));
+            continue;
+        }
         for (bit, slot) in chunk.iter_mut().enumerate() {
             *slot = lane(word, bit);
         }
@@ -1159,7 +1176,7 @@ fn draw_quads<D: Decisions>(row: &mut [Quad], source: &mut D) -> (bool, bool) {
         any_kept |= word != 0;
         all_kept &= word == low_bits(count);
         for (q, quad) in chunk.iter_mut().enumerate() {
-            quad.0 = core::array::from_fn(|j| lane(word, 4 * q + j));
+            quad.0 = core::array::from_fn(|j| lane_of_bit(word, 4 * q + j));
         }
     }
     (any_kept, all_kept)
