@@ -310,6 +310,7 @@ pub(crate) struct KerasStream {
 impl KerasStream {
     /// The stream of call `k` of a layer with seed `seed` (`masks` is a Keras scheme; the
     /// XorShift scheme is read as [`Masks::Keras`]).
+    #[inline]
     pub(crate) fn new(masks: Masks, seed: u64, k: u64) -> Self {
         // The seed pair, each half widened to 64 bits as TensorFlow does (sign extension; XLA
         // zero-extends). Keras ≥ 3.5 reduces both mod 2147483646, so both are non-negative.
@@ -332,7 +333,16 @@ impl KerasStream {
             hi: [s1 as u32, (s1 >> 32) as u32],
             shift: 0,
         };
-        let mix = start.block(s0);
+        // Hosts compute it in line: out of line, its words came back through memory and were
+        // read as two 64-bit halves, a store-forwarding stall (4 ns of the tiny call).
+        let mix = if PROFILE.inline_sources {
+            philox(
+                [s0 as u32, (s0 >> 32) as u32, start.hi[0], start.hi[1]],
+                start.key,
+            )
+        } else {
+            start.block(s0)
+        };
         KerasStream {
             key: [mix[0], mix[1]],
             hi: [mix[2], mix[3]],
