@@ -698,9 +698,32 @@ fn masked_maps<const L: usize, D: Decisions>(
             masked_groups::<L, D>(y, x, lanes, scale, &mut local, &mut ahead);
             *source = local;
         }
+        _ if L >= GROUP => masked_by_map::<L>(y, x, lanes, scale),
         _ => masked_groups::<L, _>(y, x, lanes, scale, &mut NoDecisions, &mut Ahead::new(0)),
     }
     Some(ahead.finish(source))
+}
+
+/// [`masked_maps`] for maps of 16 or more elements with no draws between the writes: a map at
+/// a time, its lane read once, and the map's elements one plain vectorized loop (behind
+/// [`one_at_a_time`]: AVX-512 builds vectorized across maps with gathers). In groups of 16
+/// elements (each group's lane at an index computed from an opaque group number, which the
+/// shorter maps need), 512 channels at 256 KiB–512 KiB and 64 channels at 64 KiB took 16–25 %
+/// longer out of place and 6–13 % in place.
+#[inline(always)]
+fn masked_by_map<const L: usize>(y: &mut [f32], x: &[f32], lanes: &[u32; 32], scale: f32) {
+    let maps = y
+        .as_chunks_mut::<L>()
+        .0
+        .iter_mut()
+        .zip(x.as_chunks::<L>().0);
+    for (m, (y, x)) in maps.enumerate() {
+        one_at_a_time();
+        let lane = lanes[m % 32];
+        for (y, x) in y.iter_mut().zip(x) {
+            *y = f32::from_bits((x * scale).to_bits() & lane);
+        }
+    }
 }
 
 /// The loop of [`masked_maps`], drawing ahead from `source`.
@@ -746,9 +769,22 @@ fn masked_maps_in_place<const L: usize, D: Decisions>(
             masked_groups_in_place::<L, D>(x, lanes, scale, &mut local, &mut ahead);
             *source = local;
         }
+        _ if L >= GROUP => masked_by_map_in_place::<L>(x, lanes, scale),
         _ => masked_groups_in_place::<L, _>(x, lanes, scale, &mut NoDecisions, &mut Ahead::new(0)),
     }
     Some(ahead.finish(source))
+}
+
+/// [`masked_by_map`] in place.
+#[inline(always)]
+fn masked_by_map_in_place<const L: usize>(x: &mut [f32], lanes: &[u32; 32], scale: f32) {
+    for (m, x) in x.as_chunks_mut::<L>().0.iter_mut().enumerate() {
+        one_at_a_time();
+        let lane = lanes[m % 32];
+        for x in x.iter_mut() {
+            *x = f32::from_bits((*x * scale).to_bits() & lane);
+        }
+    }
 }
 
 /// The loop of [`masked_maps_in_place`].
