@@ -736,6 +736,22 @@ fn masked_groups<const L: usize, D: Decisions>(
     source: &mut D,
     ahead: &mut Ahead,
 ) {
+    if L == GROUP {
+        let maps = y
+            .as_chunks_mut::<L>()
+            .0
+            .iter_mut()
+            .zip(x.as_chunks::<L>().0);
+        for (m, (y, x)) in maps.enumerate() {
+            one_at_a_time();
+            ahead.draw(source, 1);
+            let lane = lanes[m % 32];
+            for (y, x) in y.iter_mut().zip(x) {
+                *y = f32::from_bits((x * scale).to_bits() & lane);
+            }
+        }
+        return;
+    }
     let groups = y
         .as_chunks_mut::<GROUP>()
         .0
@@ -796,6 +812,17 @@ fn masked_groups_in_place<const L: usize, D: Decisions>(
     source: &mut D,
     ahead: &mut Ahead,
 ) {
+    if L == GROUP {
+        for (m, x) in x.as_chunks_mut::<L>().0.iter_mut().enumerate() {
+            one_at_a_time();
+            ahead.draw(source, 1);
+            let lane = lanes[m % 32];
+            for x in x.iter_mut() {
+                *x = f32::from_bits((*x * scale).to_bits() & lane);
+            }
+        }
+        return;
+    }
     for (k, x) in x.as_chunks_mut::<GROUP>().0.iter_mut().enumerate() {
         draw_ahead::<L, D>(k, ahead, source);
         let k = core::hint::black_box(k);
