@@ -1064,6 +1064,19 @@ fn walk<K: Sink, D: Decisions>(layout: Layout, source: &mut D, sink: &mut K) {
                 walk_channels_last::<LANES, D>(layout, source, sink)
             }
         }
+        // Hosts, rows that repeat within 24–64 elements: the lanes of one period only.
+        DataFormat::ChannelsLast if PROFILE.windows && period_of(layout.channels).is_some() => {
+            match period_of(layout.channels) {
+                Some(24) => walk_channels_last_periods::<24, K, D>(layout, source, sink),
+                Some(28) => walk_channels_last_periods::<28, K, D>(layout, source, sink),
+                Some(32) => walk_channels_last_periods::<32, K, D>(layout, source, sink),
+                Some(36) => walk_channels_last_periods::<36, K, D>(layout, source, sink),
+                Some(40) => walk_channels_last_periods::<40, K, D>(layout, source, sink),
+                Some(44) => walk_channels_last_periods::<44, K, D>(layout, source, sink),
+                Some(48) => walk_channels_last_periods::<48, K, D>(layout, source, sink),
+                _ => walk_channels_last_periods::<64, K, D>(layout, source, sink),
+            }
+        }
         // Hosts: mixed samples go a fixed-size window at a time. The lanes are zeroed on every
         // call: a small block keeps that cheap for small tensors and few channels.
         DataFormat::ChannelsLast
@@ -1186,26 +1199,6 @@ fn repeat_row(lanes: &mut [u32], channels: usize, block: usize) {
     }
 }
 
-/// `select_period::<P>` of a mixed channels_last sample if `P` is a multiple of its channel
-/// count (`block` then starts with `P` lanes of its repeated row); `false`, with nothing done,
-/// if not.
-#[inline(always)]
-fn period<const P: usize, K: Sink>(
-    sink: &mut K,
-    start: usize,
-    len: usize,
-    block: &[u32],
-    channels: NonZero<usize>,
-) -> bool {
-    match block.first_chunk::<P>() {
-        Some(lanes) if P % channels == 0 => {
-            sink.select_period(start, len, lanes);
-            true
-        }
-        _ => false,
-    }
-}
-
 /// channels_last on hosts, up to `N − WINDOW` channels: a sample whose maps are all kept or all
 /// dropped is one contiguous run (merged with its neighbours); a mixed one is one
 /// `select_window` through its row of lanes repeated to `channels + WINDOW` lanes, a block built
@@ -1234,20 +1227,52 @@ fn walk_channels_last_windows<const N: usize, K: Sink, D: Decisions>(
         repeat_row(&mut lanes, channels.get(), block);
         let block = lanes.get(..block).unwrap_or(&[]);
         let (sink, start) = (&mut *runs.sink, runs.start);
-        // A row that repeats within a dozen vectors stays in registers; longer ones go through
-        // the windows.
-        let _ = period::<24, K>(sink, start, sample_len, block, channels)
-            || period::<32, K>(sink, start, sample_len, block, channels)
-            || period::<40, K>(sink, start, sample_len, block, channels)
-            || period::<48, K>(sink, start, sample_len, block, channels)
-            || period::<28, K>(sink, start, sample_len, block, channels)
-            || period::<36, K>(sink, start, sample_len, block, channels)
-            || period::<44, K>(sink, start, sample_len, block, channels)
-            || period::<64, K>(sink, start, sample_len, block, channels)
-            || {
-                sink.select_window(start, sample_len, block, channels);
-                true
-            };
+        // Rows that repeat within 24–64 elements took `walk_channels_last_periods`.
+        sink.select_window(start, sample_len, block, channels);
+        runs.start += sample_len;
+    }
+    runs.flush();
+}
+
+/// The period [`walk_channels_last_periods`] takes for rows of `channels` lanes: the first of
+/// 24, 32, 40, 48, 28, 36, 44 and 64 that is a multiple of `channels`, if any.
+fn period_of(channels: usize) -> Option<usize> {
+    const PERIODS_TRIED: [usize; 8] = [24, 32, 40, 48, 28, 36, 44, 64];
+    PERIODS_TRIED
+        .into_iter()
+        .find(|&p| channels != 0 && p.is_multiple_of(channels))
+}
+
+/// channels_last on hosts for rows that repeat within `P` elements (`P` a multiple of the channel
+/// count, [`period_of`]): each mixed sample's row is drawn into `P` lanes, repeated to fill them
+/// lane by lane, and the sample is one `select_period`. Through the windows' block of
+/// `channels + WINDOW` lanes, the repetition went through `memcpy` calls and the block was zeroed
+/// on every call (3 channels at 16 KiB out of place: a fifth of the call).
+fn walk_channels_last_periods<const P: usize, K: Sink, D: Decisions>(
+    layout: Layout,
+    source: &mut D,
+    sink: &mut K,
+) {
+    let channels = layout.channels;
+    // At most the tensor's length.
+    let sample_len = layout.map_len * channels;
+    let mut lanes = [0u32; P];
+    let mut runs = Runs::new(sink);
+    for _ in 0..layout.batch {
+        let (any_kept, all_kept) = draw_row(lanes.get_mut(..channels).unwrap_or(&mut []), source);
+        if all_kept || !any_kept {
+            runs.push(all_kept, sample_len);
+            continue;
+        }
+        runs.flush();
+        for k in channels..P {
+            if let Some(&lane) = lanes.get(k - channels)
+                && let Some(slot) = lanes.get_mut(k)
+            {
+                *slot = lane;
+            }
+        }
+        runs.sink.select_period(runs.start, sample_len, &lanes);
         runs.start += sample_len;
     }
     runs.flush();
