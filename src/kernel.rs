@@ -592,8 +592,14 @@ fn takes_blocked(len: usize, channels: usize) -> bool {
 #[inline(never)]
 fn select_blocked_in_place(x: &mut [f32], block: &[Quad], channels: usize, scale: f32) {
     let row = block.get(..channels / 4).unwrap_or(&[]).as_chunks::<8>().0;
-    let mut xs = x.chunks_exact_mut(POSITIONS * channels);
-    for x in &mut xs {
+    // Spans by index, not `chunks_exact_mut`: its run-time chunk size is a panic path (a
+    // division by zero) wherever the compiler does not inline it (the C API's no-panic proof).
+    let span = POSITIONS * channels;
+    let mut done = 0;
+    while let Some(x) = x.get_mut(done..).and_then(|x| x.get_mut(..span))
+        && span != 0
+    {
+        done += span;
         for (j, lanes) in row.iter().enumerate() {
             let lanes: [u32; 32] = core::array::from_fn(|i| lanes[i / 4].0[i % 4]);
             for k in 0..POSITIONS {
@@ -606,7 +612,7 @@ fn select_blocked_in_place(x: &mut [f32], block: &[Quad], channels: usize, scale
         }
     }
     let lanes = block.iter().flat_map(|q| &q.0).take(channels).cycle();
-    for (x, lane) in xs.into_remainder().iter_mut().zip(lanes) {
+    for (x, lane) in x.get_mut(done..).unwrap_or(&mut []).iter_mut().zip(lanes) {
         *x = f32::from_bits((*x * scale).to_bits() & lane);
     }
 }
