@@ -377,7 +377,8 @@ impl KerasStream {
     }
 
     /// The decisions of block `b`'s four maps, bit `j` for word `j`, compared where the block
-    /// is computed: [`KerasStream::group`] for `maps ≤ 16` on hosts and wasm. Through
+    /// is computed: [`KerasStream::group`] for `maps ≤ 16` on hosts (wasm keeps `block`: a second
+    /// copy of the rounds cost its `.wasm` 602 B). Through
     /// [`KerasStream::block`], the block's words went through memory into a vector compare, a
     /// store-forwarding stall per block (the tiny call's 8 maps took 124 ns); a pair of
     /// [`philox_lanes`] waited on its longer chain of vector steps (125 ns), and two blocks
@@ -414,7 +415,7 @@ impl KerasStream {
                     word |= nibble << (4 * (half * LANES + i));
                 }
             }
-        } else if PROFILE.philox_lanes {
+        } else if PROFILE.philox_lanes && PROFILE.inline_sources {
             // Few maps (a tiny tensor, or the last ones): only the blocks they need.
             for i in 0..maps.div_ceil(4) {
                 word |= self.nibble(first + i as u64, threshold) << (4 * i);
