@@ -377,12 +377,12 @@ impl KerasStream {
     }
 
     /// The decisions of block `b`'s four maps, bit `j` for word `j`, compared where the block
-    /// is computed: [`KerasStream::group`] for `maps ≤ 16` on hosts (wasm keeps `block`: a second
-    /// copy of the rounds cost its `.wasm` 602 B). Through
+    /// is computed: [`KerasStream::group`] for `maps ≤ 16` on hosts. Through
     /// [`KerasStream::block`], the block's words went through memory into a vector compare, a
     /// store-forwarding stall per block (the tiny call's 8 maps took 124 ns); a pair of
     /// [`philox_lanes`] waited on its longer chain of vector steps (125 ns), and two blocks
-    /// inlined side by side were vectorized together by LLVM (145–150 ns).
+    /// inlined side by side were vectorized together by LLVM (145–150 ns). wasm keeps `block`:
+    /// this second copy of the rounds cost its `.wasm` 602 B.
     #[inline(never)]
     fn nibble(&self, b: u64, threshold: u32) -> u32 {
         let out = philox(
