@@ -218,8 +218,9 @@ const PHILOX_W: [u32; 2] = [0x9E37_79B9, 0xBB67_AE85];
 /// The key `StatelessRandomGetKeyCounter` starts from.
 const KEY0: [u32; 2] = [0x3EC8_F720, 0x0246_1E29];
 
-/// Philox 4x32-10 of one counter ([`KerasStream::block`] holds the one copy of it the crate
-/// runs).
+/// Philox 4x32-10 of one counter. On bare metal and wasm [`KerasStream::block`] holds the one
+/// copy of it the crate runs; hosts also inline it into the key derivation
+/// ([`KerasStream::new`]) and into [`KerasStream::nibble`].
 #[inline(always)]
 fn philox(counter: [u32; 4], key: [u32; 2]) -> [u32; 4] {
     let [mut c, mut k] = [counter, [key[0], key[1], 0, 0]];
