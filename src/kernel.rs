@@ -704,7 +704,9 @@ fn masked_maps<const L: usize, D: Decisions>(
             masked_groups::<L, D>(y, x, lanes, scale, &mut local, &mut ahead);
             *source = local;
         }
-        _ if L >= 8 => masked_by_map::<L>(y, x, lanes, scale),
+        _ if L >= 8 => {
+            masked_by_map::<L, _>(y, x, lanes, scale, &mut NoDecisions, &mut Ahead::new(0))
+        }
         _ => masked_groups::<L, _>(y, x, lanes, scale, &mut NoDecisions, &mut Ahead::new(0)),
     }
     Some(ahead.finish(source))
@@ -717,8 +719,17 @@ fn masked_maps<const L: usize, D: Decisions>(
 /// at 256 KiB–512 KiB and 64 channels at 64 KiB took 16–25 % longer out of place and 6–13 % in
 /// place; maps of 8 elements gain 0–7 %. Maps of 4 elements keep the groups: a map at a time
 /// was 2–13 % slower.
+/// With a `source` to draw ahead from ([`masked_groups`]), each map's next decision is drawn
+/// before it; with [`NoDecisions`] and nothing wanted, that draw is no code at all.
 #[inline(always)]
-fn masked_by_map<const L: usize>(y: &mut [f32], x: &[f32], lanes: &[u32; 32], scale: f32) {
+fn masked_by_map<const L: usize, D: Decisions>(
+    y: &mut [f32],
+    x: &[f32],
+    lanes: &[u32; 32],
+    scale: f32,
+    source: &mut D,
+    ahead: &mut Ahead,
+) {
     let maps = y
         .as_chunks_mut::<L>()
         .0
@@ -726,6 +737,7 @@ fn masked_by_map<const L: usize>(y: &mut [f32], x: &[f32], lanes: &[u32; 32], sc
         .zip(x.as_chunks::<L>().0);
     for (m, (y, x)) in maps.enumerate() {
         one_at_a_time();
+        ahead.draw(source, 1);
         let lane = lanes[m % 32];
         for (y, x) in y.iter_mut().zip(x) {
             *y = f32::from_bits((x * scale).to_bits() & lane);
@@ -748,20 +760,7 @@ fn masked_groups<const L: usize, D: Decisions>(
     // in builds with AVX2: there a map at a time took 1.9–2.2× the groups' time (512 channels
     // at 64 KiB, x86-64-v3 and AVX-512 builds).
     if L == GROUP || (L == 8 && !cfg!(target_feature = "avx2")) {
-        let maps = y
-            .as_chunks_mut::<L>()
-            .0
-            .iter_mut()
-            .zip(x.as_chunks::<L>().0);
-        for (m, (y, x)) in maps.enumerate() {
-            one_at_a_time();
-            ahead.draw(source, 1);
-            let lane = lanes[m % 32];
-            for (y, x) in y.iter_mut().zip(x) {
-                *y = f32::from_bits((x * scale).to_bits() & lane);
-            }
-        }
-        return;
+        return masked_by_map::<L, D>(y, x, lanes, scale, source, ahead);
     }
     let groups = y
         .as_chunks_mut::<GROUP>()
@@ -796,7 +795,9 @@ fn masked_maps_in_place<const L: usize, D: Decisions>(
             masked_groups_in_place::<L, D>(x, lanes, scale, &mut local, &mut ahead);
             *source = local;
         }
-        _ if L >= 8 => masked_by_map_in_place::<L>(x, lanes, scale),
+        _ if L >= 8 => {
+            masked_by_map_in_place::<L, _>(x, lanes, scale, &mut NoDecisions, &mut Ahead::new(0))
+        }
         _ => masked_groups_in_place::<L, _>(x, lanes, scale, &mut NoDecisions, &mut Ahead::new(0)),
     }
     Some(ahead.finish(source))
@@ -804,9 +805,16 @@ fn masked_maps_in_place<const L: usize, D: Decisions>(
 
 /// [`masked_by_map`] in place.
 #[inline(always)]
-fn masked_by_map_in_place<const L: usize>(x: &mut [f32], lanes: &[u32; 32], scale: f32) {
+fn masked_by_map_in_place<const L: usize, D: Decisions>(
+    x: &mut [f32],
+    lanes: &[u32; 32],
+    scale: f32,
+    source: &mut D,
+    ahead: &mut Ahead,
+) {
     for (m, x) in x.as_chunks_mut::<L>().0.iter_mut().enumerate() {
         one_at_a_time();
+        ahead.draw(source, 1);
         let lane = lanes[m % 32];
         for x in x.iter_mut() {
             *x = f32::from_bits((*x * scale).to_bits() & lane);
@@ -825,15 +833,7 @@ fn masked_groups_in_place<const L: usize, D: Decisions>(
 ) {
     // As out of place.
     if L == GROUP || (L == 8 && !cfg!(target_feature = "avx2")) {
-        for (m, x) in x.as_chunks_mut::<L>().0.iter_mut().enumerate() {
-            one_at_a_time();
-            ahead.draw(source, 1);
-            let lane = lanes[m % 32];
-            for x in x.iter_mut() {
-                *x = f32::from_bits((*x * scale).to_bits() & lane);
-            }
-        }
-        return;
+        return masked_by_map_in_place::<L, D>(x, lanes, scale, source, ahead);
     }
     for (k, x) in x.as_chunks_mut::<GROUP>().0.iter_mut().enumerate() {
         draw_ahead::<L, D>(k, ahead, source);
