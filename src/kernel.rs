@@ -671,14 +671,14 @@ fn select_windows_aligned_in_place(
 /// and not others, unless the group's index is opaque to it (`black_box`, one spill a group).
 const GROUP: usize = 16;
 
-/// The draws ahead due before group `k` of [`masked_maps`]: 32 maps' worth spread evenly over the
-/// `2 · L` groups of 32 maps of `L` elements.
+/// The draws ahead due before each group of [`masked_groups`]: 32 maps' worth spread evenly over
+/// the groups of 32 maps of `L ≤ 16` elements. Longer maps draw nothing ahead: they take
+/// [`masked_by_map`], and the walk asks for no draws ahead of maps of 32 or 64 elements (slower,
+/// `docs/speed.md`).
 #[inline(always)]
-fn draw_ahead<const L: usize, D: Decisions>(k: usize, ahead: &mut Ahead, source: &mut D) {
+fn draw_ahead<const L: usize, D: Decisions>(ahead: &mut Ahead, source: &mut D) {
     if L <= GROUP {
         ahead.draw(source, GROUP / L);
-    } else if k.is_multiple_of(L / GROUP) {
-        ahead.draw(source, 1);
     }
 }
 
@@ -768,7 +768,7 @@ fn masked_groups<const L: usize, D: Decisions>(
         .iter_mut()
         .zip(x.as_chunks::<GROUP>().0);
     for (k, (y, x)) in groups.enumerate() {
-        draw_ahead::<L, D>(k, ahead, source);
+        draw_ahead::<L, D>(ahead, source);
         let k = core::hint::black_box(k);
         for (j, (y, x)) in y.iter_mut().zip(x).enumerate() {
             let lane = lanes[((GROUP * k + j) / L) % 32];
@@ -836,7 +836,7 @@ fn masked_groups_in_place<const L: usize, D: Decisions>(
         return masked_by_map_in_place::<L, D>(x, lanes, scale, source, ahead);
     }
     for (k, x) in x.as_chunks_mut::<GROUP>().0.iter_mut().enumerate() {
-        draw_ahead::<L, D>(k, ahead, source);
+        draw_ahead::<L, D>(ahead, source);
         let k = core::hint::black_box(k);
         for (j, x) in x.iter_mut().enumerate() {
             let lane = lanes[((GROUP * k + j) / L) % 32];
