@@ -45,6 +45,9 @@ pub(crate) struct Profile {
     /// so that draws inline into the loops that overlap them with the writes, instead of one
     /// instance for all sources behind `dyn`.
     pub inline_sources: bool,
+    /// Runs of scaled elements start their vector loop on a 16-byte boundary of the output, the
+    /// elements before it one at a time.
+    pub align_runs: bool,
 }
 
 /// Hosts: a whole row of up to 1024 channels in one 4 KiB lane block (1 KiB for tensors of up
@@ -63,6 +66,7 @@ pub(crate) const HOST: Profile = Profile {
     lane_by_lane: false,
     philox_lanes: true,
     inline_sources: true,
+    align_runs: true,
 };
 
 /// wasm: the loops its speed and size were measured with (`docs/wasm.md`): the host's choices
@@ -78,6 +82,7 @@ pub(crate) const WASM: Profile = Profile {
     windows: false,
     fixed_maps: false,
     inline_sources: false,
+    align_runs: false,
     ..HOST
 };
 
@@ -99,6 +104,7 @@ pub(crate) const SMALL: Profile = Profile {
     lane_by_lane: true,
     philox_lanes: false,
     inline_sources: false,
+    align_runs: false,
 };
 
 /// The profile of this build. Small-stack targets get [`SMALL`]: bare metal and ESP-IDF, whose
