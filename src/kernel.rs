@@ -513,9 +513,10 @@ fn scale_in_place_off_boundary(x: &mut [f32], scale: f32, head: usize) {
 }
 
 /// Elements of `run` before its first 16-byte boundary (0 to 3, and at most its length).
-/// Samples of an odd number of elements (3 channels at 16 KiB: 1,023) start anywhere; with
-/// every fourth vector store split across two cache lines, their selects took 12 % longer
-/// than on aligned samples of the same size.
+/// Samples of an odd number of elements (3 channels at 16 KiB: 1,023) start anywhere, and
+/// one vector store in four of a loop that starts off a boundary is split across two cache
+/// lines; with the loops started on one, the bench's 3-channel cases below 0.9 of the limit
+/// went 39–44 → 15–16 of 240 (`docs/speed.md`).
 #[inline(always)]
 fn to_boundary(run: &[f32]) -> usize {
     (run.as_ptr().addr().wrapping_neg() % 16 / 4).min(run.len())
@@ -536,8 +537,8 @@ fn rotated<const P: usize>(lanes: &[u32; P], by: usize) -> [u32; P] {
 /// [`Sink::select_period`] out of place (not inlined, for the reason [`select_windows`] gives).
 /// The stores start on a 16-byte boundary: the elements before it one at a time, then the
 /// periods with their lanes [`rotated`]. (A run that starts on one takes the lanes as they are:
-/// through the rotation's `match`, they were read from memory and 8 and 64 channels at 16 KiB
-/// took 2–6 % longer.)
+/// through the rotation's `match`, they were read from memory, and 8 and 64 channels at 16 KiB
+/// took 2–6 % longer in a scratch timing.)
 #[inline(never)]
 fn select_periods<const P: usize>(y: &mut [f32], x: &[f32], lanes: &[u32; P], scale: f32) {
     let head = to_boundary(y);
