@@ -734,8 +734,9 @@ fn takes_blocked(len: usize, channels: usize) -> bool {
 /// column defeats the prefetcher (at 16 MiB, 0.88 -> 0.38). Out of place it was slower at every
 /// size it was tried (128 KiB–1 MiB, 0.85–0.96 -> 0.78–0.83).
 #[inline(never)]
-fn select_blocked_in_place(x: &mut [f32], block: &[Quad], channels: usize, scale: f32) {
-    let row = block.get(..channels / 4).unwrap_or(&[]).as_chunks::<8>().0;
+fn select_blocked_in_place(x: &mut [f32], block: &[Quad], quads: NonZero<usize>, scale: f32) {
+    let channels = 4 * quads.get();
+    let row = block.get(..quads.get()).unwrap_or(&[]).as_chunks::<8>().0;
     // Spans by index, not `chunks_exact_mut`: its run-time chunk size is a panic path (a
     // division by zero) wherever the compiler does not inline it (the C API's no-panic proof).
     let span = POSITIONS * channels;
@@ -755,10 +756,10 @@ fn select_blocked_in_place(x: &mut [f32], block: &[Quad], channels: usize, scale
             }
         }
     }
-    let lanes = block.iter().flat_map(|q| &q.0).take(channels).cycle();
-    for (x, lane) in x.get_mut(done..).unwrap_or(&mut []).iter_mut().zip(lanes) {
-        *x = f32::from_bits((*x * scale).to_bits() & lane);
-    }
+    // The last positions (fewer than four, all of a sample of fewer) window by window: one
+    // element at a time, they took as long as the rest of a 16 KiB call (512 channels, two
+    // positions a sample).
+    select_windows_aligned_in_place(x.get_mut(done..).unwrap_or(&mut []), block, quads, scale);
 }
 
 /// [`Sink::select_window_aligned`] in place.
@@ -1072,7 +1073,7 @@ impl Sink for InPlace<'_> {
         let scale = self.scale;
         if let Some(x) = self.run(start, len) {
             if takes_blocked(len, 4 * quads.get()) {
-                select_blocked_in_place(x, block, 4 * quads.get(), scale);
+                select_blocked_in_place(x, block, quads, scale);
                 return;
             }
             select_windows_aligned_in_place(x, block, quads, scale);
@@ -1209,13 +1210,14 @@ fn walk<K: Sink, D: Decisions>(layout: Layout, source: &mut D, sink: &mut K) {
             walk_channels_last_short_rows(layout, source, sink)
         }
         // Hosts, rows of 68, 72, … channels: windows of lanes aligned for the select to read
-        // them as operands.
-        // (Not for small tensors, where building the aligned block cost more than it saved.)
+        // them as operands. Small tensors only with rows of 256 channels or more: with fewer,
+        // building the aligned block per sample cost about what it saved (128 channels) or more
+        // (100 channels at 8 KB, 13–16 % slower in a scratch timing).
         DataFormat::ChannelsLast
             if PROFILE.windows
                 && layout.channels.is_multiple_of(4)
                 && layout.channels > 64
-                && !takes_small_lanes(layout.len) =>
+                && (layout.channels >= 256 || !takes_small_lanes(layout.len)) =>
         {
             if layout.channels + WINDOW <= 4 * SMALL_QUADS {
                 walk_channels_last_aligned::<SMALL_QUADS, K, D>(layout, source, sink)
@@ -2009,6 +2011,8 @@ mod tests {
             48,
             64,
             100,
+            256,
+            512,
             SMALL_LANES.saturating_sub(WINDOW),
             SMALL_LANES.saturating_sub(WINDOW) + 1,
             LANES.saturating_sub(WINDOW + 1),
