@@ -860,10 +860,10 @@ fn masked_maps<const L: usize, D: Decisions>(
 /// [`masked_maps`] for maps of 8 or more elements with no draws between the writes: a map at
 /// a time, its lane read once, and the map's elements one plain vectorized loop (behind
 /// [`one_at_a_time`]: AVX-512 builds vectorized across maps with gathers). In groups of 16
-/// elements (each group's lane at an index computed from an opaque group number), 512 channels
-/// at 256 KiB–512 KiB and 64 channels at 64 KiB took 16–25 % longer out of place and 6–13 % in
-/// place; maps of 8 elements gain 0–7 %. Maps of 4 elements keep the groups: a map at a time
-/// was 2–13 % slower.
+/// elements (each group's lane at an index computed from an opaque group number) they were
+/// slower: filtered bench runs, 64 channels at 32–64 KiB 0.78–0.88 of the limit → 0.91–0.98 a
+/// map at a time, 512 channels at 256–512 KiB 0.79–0.86 → 0.89–0.98 (`docs/speed.md`). Maps of
+/// 4 elements keep the groups: a map at a time was slower (scratch timing).
 /// With a `source` to draw ahead from ([`masked_groups`]), each map's next decision is drawn
 /// before it; with [`NoDecisions`] and nothing wanted, that draw is no code at all.
 #[inline(always)]
@@ -901,9 +901,9 @@ fn masked_groups<const L: usize, D: Decisions>(
     ahead: &mut Ahead,
 ) {
     // Maps of 8 or 16 elements a map at a time, as in `masked_by_map`, each map's next
-    // decision drawn before it (out of place 12–17 % less time than the groups). Not maps of 8
+    // decision drawn before it (less time than the groups, in a scratch timing). Not maps of 8
     // in builds with AVX2: there a map at a time took 1.9–2.2× the groups' time (512 channels
-    // at 64 KiB, x86-64-v3 and AVX-512 builds).
+    // at 64 KiB, x86-64-v3 and AVX-512 builds, `docs/speed.md`).
     if L == GROUP || (L == 8 && !cfg!(target_feature = "avx2")) {
         return masked_by_map::<L, D>(y, x, lanes, scale, source, ahead);
     }
@@ -1407,8 +1407,8 @@ fn period_of(channels: usize) -> Option<usize> {
 }
 
 /// channels_last on hosts for rows that repeat within `P` elements (`P` a multiple of the channel
-/// count, [`period_of`]): each mixed sample's row is drawn into `P` lanes, repeated to fill them
-/// lane by lane, and the sample is one `select_period`. Through the windows' block of
+/// count, [`period_of`]): each mixed sample's row becomes `P` lanes in registers and the sample
+/// is one `select_period`. Through the windows' block of
 /// `channels + WINDOW` lanes, the repetition went through `memcpy` calls and the block was zeroed
 /// on every call (3 channels at 16 KiB out of place: a fifth of the call).
 fn walk_channels_last_periods<const P: usize, K: Sink, D: Decisions>(
@@ -1419,47 +1419,39 @@ fn walk_channels_last_periods<const P: usize, K: Sink, D: Decisions>(
     let channels = layout.channels;
     // At most the tensor's length.
     let sample_len = layout.map_len * channels;
-    let mut runs = Runs::new(sink);
-    if channels > 32 {
-        // A row of 36–64 channels is its own period: the row's lanes as drawn.
-        let mut lanes = [0u32; P];
-        for _ in 0..layout.batch {
-            let (any_kept, all_kept) =
-                draw_row(lanes.get_mut(..channels).unwrap_or(&mut []), source);
-            if all_kept || !any_kept {
-                runs.push(all_kept, sample_len);
-                continue;
-            }
-            runs.flush();
-            runs.sink.select_period(runs.start, sample_len, &lanes);
-            runs.start += sample_len;
-        }
-        runs.flush();
-        return;
-    }
-    // Lane `k` tests bit `k mod channels` of the row's word: the period's lanes come from one
-    // word in vector steps. Written lane by lane (the row, then its repeats), they were read
-    // back as vectors before the writes had reached the cache, a store-forwarding stall per
-    // sample.
+    // Rows of up to 32 channels: lane `k` tests bit `k mod channels` of the row's word, so the
+    // period's lanes come from one word in vector steps. Written lane by lane (the row, then its
+    // repeats), they were read back as vectors before the writes had reached the cache, a
+    // store-forwarding stall per sample. A row of 36–64 channels is its own period, drawn as is.
     let mut bits = [0u32; P];
-    let mut c = 0;
-    for bit in &mut bits {
-        *bit = 1 << c;
-        c += 1;
-        if c == channels {
-            c = 0;
+    if channels <= 32 {
+        let mut c = 0;
+        for bit in &mut bits {
+            *bit = 1 << c;
+            c += 1;
+            if c == channels {
+                c = 0;
+            }
         }
     }
     let all = low_bits(channels);
+    let mut lanes = [0u32; P];
+    let mut runs = Runs::new(sink);
     for _ in 0..layout.batch {
-        let word = source.word(channels);
-        if word == 0 || word == all {
-            runs.push(word == all, sample_len);
+        let (any_kept, all_kept) = if channels > 32 {
+            draw_row(lanes.get_mut(..channels).unwrap_or(&mut []), source)
+        } else {
+            let word = source.word(channels);
+            if word != 0 && word != all {
+                lanes = core::array::from_fn(|k| if word & bits[k] != 0 { u32::MAX } else { 0 });
+            }
+            (word != 0, word == all)
+        };
+        if all_kept || !any_kept {
+            runs.push(all_kept, sample_len);
             continue;
         }
         runs.flush();
-        let lanes: [u32; P] =
-            core::array::from_fn(|k| if word & bits[k] != 0 { u32::MAX } else { 0 });
         runs.sink.select_period(runs.start, sample_len, &lanes);
         runs.start += sample_len;
     }
