@@ -193,17 +193,33 @@ fn lane(word: u32, bit: usize) -> u32 {
     0u32.wrapping_sub((word >> (bit % 32)) & 1)
 }
 
-/// [`lane`] as a test of bit `bit` (`< 32`) against a constant: 32 of them in a row vectorize to
-/// an `and` and a compare per four lanes, where SSE2, which has no per-lane shifts, spent a
-/// dozen shuffles per four on `lane`'s shift (hosts: drawing 512 channels' lanes per sample, a
-/// 16 KiB call in place 4.03 -> 3.69 µs).
-#[inline(always)]
-fn lane_of_bit(word: u32, bit: usize) -> u32 {
-    if word & (1 << (bit % 32)) != 0 {
-        u32::MAX
-    } else {
-        0
+/// Bit `i` of a word at index `i`, for [`bit_lanes`].
+static BITS: [u32; 32] = {
+    let mut bits = [0; 32];
+    let mut i = 0;
+    while i < 32 {
+        bits[i] = 1 << i;
+        i += 1;
     }
+    bits
+};
+
+/// The 32 lanes of `word` ([`lane`] of each bit): an `and` and a compare per four lanes against
+/// [`BITS`], read through `black_box` so that the optimizer does not know them. Knowing the bits
+/// (`lane`'s shift, or a test of `1 << bit`), LLVM shifts each bit into place instead, and SSE2,
+/// which has no per-lane shifts, spends two multiplies and three shuffles per four lanes. Filtered
+/// bench, 512 channels channels_first at 16–128 KiB (a lane block per 32 maps of 2–16 elements):
+/// 0.69–0.88 of the limit → 0.81–0.95 (`docs/speed.md`).
+#[inline(always)]
+fn bit_lanes(word: u32) -> [u32; 32] {
+    let bits = core::hint::black_box(&BITS);
+    core::array::from_fn(|i| {
+        if word & bits[i] == bits[i] {
+            u32::MAX
+        } else {
+            0
+        }
+    })
 }
 
 /// The 32 lanes of `word`, opaque to the optimizer: lanes it can see are 0 or all ones, so it
@@ -211,7 +227,7 @@ fn lane_of_bit(word: u32, bit: usize) -> u32 {
 /// mispredicted branch per map that the masked loop is there to avoid.
 #[inline(always)]
 fn lanes_of(word: u32) -> [u32; 32] {
-    core::hint::black_box(core::array::from_fn(|bit| lane(word, bit)))
+    core::hint::black_box(bit_lanes(word))
 }
 
 /// [`Sink::maps`] as runs of equal decisions: one scale loop per run of kept maps and one fill
@@ -1179,7 +1195,7 @@ fn draw_row<D: Decisions>(row: &mut [u32], source: &mut D) -> (bool, bool) {
         any_kept |= word != 0;
         all_kept &= word == low_bits(chunk.len());
         if let (true, Ok(chunk)) = (PROFILE.windows, <&mut [u32; 32]>::try_from(&mut *chunk)) {
-            *chunk = core::array::from_fn(|bit| lane_of_bit(word, bit));
+            *chunk = bit_lanes(word);
             continue;
         }
         for (bit, slot) in chunk.iter_mut().enumerate() {
@@ -1328,7 +1344,7 @@ fn walk_channels_last_short_rows<K: Sink, D: Decisions>(
             pattern |= pattern << width;
             width *= 2;
         }
-        let row: [u32; 32] = core::array::from_fn(|bit| lane(pattern, bit));
+        let row = bit_lanes(pattern);
         runs.sink.select_period(runs.start, sample_len, &row);
         runs.start += sample_len;
     }
@@ -1505,8 +1521,9 @@ fn draw_quads<D: Decisions>(row: &mut [Quad], source: &mut D) -> (bool, bool) {
         let word = source.word(count);
         any_kept |= word != 0;
         all_kept &= word == low_bits(count);
-        for (q, quad) in chunk.iter_mut().enumerate() {
-            quad.0 = core::array::from_fn(|j| lane_of_bit(word, 4 * q + j));
+        let lanes = bit_lanes(word);
+        for (quad, lanes) in chunk.iter_mut().zip(lanes.as_chunks::<4>().0) {
+            quad.0 = *lanes;
         }
     }
     (any_kept, all_kept)
