@@ -209,7 +209,7 @@ static BITS: [u32; 32] = {
 /// (`lane`'s shift, or a test of `1 << bit`), LLVM shifts each bit into place instead, and SSE2,
 /// which has no per-lane shifts, spends two multiplies and three shuffles per four lanes. Filtered
 /// bench, 512 channels channels_first at 16–128 KiB (a lane block per 32 maps of 2–16 elements):
-/// 0.69–0.88 of the limit → 0.81–0.95 (`docs/speed.md`).
+/// +0.02–0.04 of the limit, Keras 0.77–0.88 → 0.80–0.90 (`docs/speed.md`).
 #[inline(always)]
 fn bit_lanes(word: u32) -> [u32; 32] {
     let bits = core::hint::black_box(&BITS);
