@@ -1516,14 +1516,16 @@ fn walk_channels_last_aligned<const Q: usize, K: Sink, D: Decisions>(
 #[inline(always)]
 fn draw_quads<D: Decisions>(row: &mut [Quad], source: &mut D) -> (bool, bool) {
     let (mut any_kept, mut all_kept) = (false, true);
+    let bits = core::hint::black_box(&BITS).as_chunks::<4>().0;
     for chunk in row.chunks_mut(8) {
         let count = chunk.len() * 4;
         let word = source.word(count);
         any_kept |= word != 0;
         all_kept &= word == low_bits(count);
-        let lanes = bit_lanes(word);
-        for (quad, lanes) in chunk.iter_mut().zip(lanes.as_chunks::<4>().0) {
-            quad.0 = *lanes;
+        // Each quad's lanes straight into the block ([`bit_lanes`] four at a time): through a
+        // block of 32 lanes on the stack, they were written twice and read back once.
+        for (quad, bits) in chunk.iter_mut().zip(bits) {
+            quad.0 = bits.map(|bit| if word & bit == bit { u32::MAX } else { 0 });
         }
     }
     (any_kept, all_kept)
