@@ -26,7 +26,7 @@ pub(crate) trait Decisions {
     /// behind a reference, is loaded and stored around every draw). The loop writes the copy
     /// back. `None` for a source that cannot be copied (a caller's generator, borrowed), for
     /// mask words, which cost nothing to read 32 at a time (drawn ahead a map at a time, maps of
-    /// 2–8 elements took 2–2.4× as long through `apply_mask`, scratch timing), and for Philox.
+    /// 2–16 elements took 1.4–2.4× as long through `apply_mask`, scratch timing), and for Philox.
     fn fork(&self) -> Option<Self>
     where
         Self: Sized,
