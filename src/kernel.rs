@@ -213,13 +213,14 @@ static BITS: [u32; 32] = {
 #[inline(always)]
 fn bit_lanes(word: u32) -> [u32; 32] {
     let bits = core::hint::black_box(&BITS);
-    core::array::from_fn(|i| {
-        if word & bits[i] == bits[i] {
-            u32::MAX
-        } else {
-            0
-        }
-    })
+    core::array::from_fn(|i| lane_of_bit(word, bits[i]))
+}
+
+/// [`lane`] for the map whose bit in `word` is the single set bit of `bit`, a value the
+/// optimizer does not know ([`bit_lanes`]): the test that vectorizes to an `and` and a compare.
+#[inline(always)]
+fn lane_of_bit(word: u32, bit: u32) -> u32 {
+    if word & bit == bit { u32::MAX } else { 0 }
 }
 
 /// The 32 lanes of `word`, opaque to the optimizer: lanes it can see are 0 or all ones, so it
@@ -1459,7 +1460,7 @@ fn walk_channels_last_periods<const P: usize, K: Sink, D: Decisions>(
         } else {
             let word = source.word(channels);
             if word != 0 && word != all {
-                lanes = core::array::from_fn(|k| if word & bits[k] != 0 { u32::MAX } else { 0 });
+                lanes = core::array::from_fn(|k| lane_of_bit(word, bits[k]));
             }
             (word != 0, word == all)
         };
@@ -1525,7 +1526,7 @@ fn draw_quads<D: Decisions>(row: &mut [Quad], source: &mut D) -> (bool, bool) {
         // Each quad's lanes straight into the block ([`bit_lanes`] four at a time): through a
         // block of 32 lanes on the stack, they were written twice and read back once.
         for (quad, bits) in chunk.iter_mut().zip(bits) {
-            quad.0 = bits.map(|bit| if word & bit == bit { u32::MAX } else { 0 });
+            quad.0 = bits.map(|bit| lane_of_bit(word, bit));
         }
     }
     (any_kept, all_kept)
