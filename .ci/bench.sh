@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Throughput benchmark, quick mode: prints the table (both mask schemes), the draws per map, the
-# tiny-call latency, the worst ratio and the worst limit ratio. Then a static check of the
+# Throughput benchmark, quick mode: prints the table (both mask schemes, limit ratio and
+# ceiling), the draws per map, the tiny-call latency, the worst ratio, the cases below the bar
+# split by their ceiling and the worst limit ratio. Then a static check of the
 # kernel built for AVX2 and AVX-512 (no gathers or scatters).
 # Timing on shared CI machines is noisy, so the ratio is reported, not enforced; a crash, a
 # build failure or a missing `worst ratio:` line fails the part.

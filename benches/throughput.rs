@@ -16,10 +16,21 @@
 //! (≥ 0.9 means within 10 % of doing both at their own speed, whatever the map size). The plain
 //! ratio, baseline time / kernel time, is printed beside it.
 //!
+//! Where the bar can be met at all is the `ceiling` column: the same race also times the *plain
+//! writes* of the case, with the decisions known beforehand (16 masks, a new one each pass, as
+//! the layer draws a new mask each call): the baseline's scale loop over kept maps and over
+//! channels_last samples with kept and dropped maps (every vector of such a row is stored), and
+//! `fill(0.0)` over dropped runs of 256 elements or more. `ceiling = (baseline time + draw time)
+//! / (plain writes time + draw time)` is the limit ratio of a kernel that costs nothing beyond its
+//! draws and those writes. Out of place in L1, the baseline is glibc's `memcpy`, which picks
+//! AVX-512 at run time, while the crate's loops (and these writes) use the x86-64 baseline's
+//! 16-byte stores: there the ceiling itself is below 0.9.
+//!
 //! GB/s counts the bytes read plus the bytes written (2 × the tensor), for kernel and baseline
 //! alike. The last lines are the draw cost per map of each scheme, the tiny call, one
-//! `apply_mask_in_place` call (mask words given) against its scale loop, `worst ratio: R (case)`
-//! and, last, `worst limit ratio: R (case)`.
+//! `apply_mask_in_place` call (mask words given) against its scale loop, `worst ratio: R (case)`,
+//! the count of cases at limit ≥ 0.9, the cases below it split by their ceiling, the worst limit
+//! ratio where the ceiling is ≥ 0.9 and, last, `worst limit ratio: R (case)`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -64,6 +75,153 @@ fn draw_time(
                 call += 1;
                 black_box(&mut *keep);
             })
+        }
+    }
+}
+
+/// What a run of the tensor needs written, with the maps' decisions known.
+#[derive(Clone, Copy, PartialEq)]
+enum Write {
+    /// Kept maps, or a channels_last sample with kept and dropped maps interleaved: every
+    /// element is stored, a vector at a time.
+    Scale,
+    /// A run of dropped maps: a `memset`.
+    Zero,
+}
+
+/// Dropped runs shorter than this many elements (1 KiB) are stored a vector at a time like
+/// their neighbours: a `memset` call costs about what the stores it would save cost. (With
+/// 64, channels_first maps of 64 elements, each dropped one a `memset` of its own, made the
+/// plain writes slower than the kernel at 512 KiB.)
+const SHORTEST_ZERO_RUN: usize = 256;
+
+/// The runs of `shape` that the plain writes cover: each channels_first map, each
+/// channels_last sample (`Zero` only when all its maps are dropped, `Scale` when all are kept or
+/// they are mixed, as every vector of a mixed row is stored), adjacent runs of one kind merged,
+/// and dropped runs shorter than [`SHORTEST_ZERO_RUN`] stored with their neighbours.
+/// `keep` holds the maps' decisions as mask words.
+fn plain_runs(shape: &Shape3D, keep: &[u32], runs: &mut Vec<(usize, usize, Write)>) {
+    let first_run = runs.len();
+    let kept = |m: usize| keep[m / 32] >> (m % 32) & 1 == 1;
+    let (channels, map_len) = (shape.channels(), shape.map_len());
+    let mut push = |start: usize, len: usize, write: Write| match runs[first_run..].last_mut() {
+        Some((s, l, w)) if *w == write && *s + *l == start => *l += len,
+        _ => runs.push((start, len, write)),
+    };
+    for sample in 0..shape.batch() {
+        let first = sample * channels;
+        let start = first * map_len;
+        match shape.format() {
+            DataFormat::ChannelsFirst => {
+                for c in 0..channels {
+                    let write = if kept(first + c) {
+                        Write::Scale
+                    } else {
+                        Write::Zero
+                    };
+                    push(start + c * map_len, map_len, write);
+                }
+            }
+            _ => {
+                let write = if (0..channels).any(|c| kept(first + c)) {
+                    Write::Scale
+                } else {
+                    Write::Zero
+                };
+                push(start, channels * map_len, write);
+            }
+        }
+    }
+    let mut merged = first_run;
+    for i in first_run..runs.len() {
+        let (start, len, mut write) = runs[i];
+        if len < SHORTEST_ZERO_RUN {
+            write = Write::Scale;
+        }
+        match (merged > first_run).then(|| &mut runs[merged - 1]) {
+            Some((_, l, w)) if *w == write => *l += len,
+            _ => {
+                runs[merged] = (start, len, write);
+                merged += 1;
+            }
+        }
+    }
+    runs.truncate(merged);
+}
+
+/// Masks the plain writes go through, one a pass, as a layer draws a new one each call: with
+/// few maps, one mask alone could drop most of the tensor or none of it.
+const PLAIN_MASKS: usize = 16;
+
+/// The plain writes of one case: a scale loop (`y = x * scale`, or `x *= scale` in place) over
+/// the `Scale` runs and `fill(0.0)` over the `Zero` runs of one of [`PLAIN_MASKS`] masks drawn
+/// beforehand, the next one each pass. With the decisions known, no lanes and no draws, this is
+/// what a kernel built for this target has to store at least, with the baseline's own loops.
+struct PlainWrites {
+    runs: Vec<(usize, usize, Write)>,
+    /// `runs[ends[k - 1]..ends[k]]` are the runs of mask `k`.
+    ends: [usize; PLAIN_MASKS],
+    next: usize,
+    scale: f32,
+}
+
+impl PlainWrites {
+    fn new(shape: &Shape3D, rate: Rate, keep: &mut [u32], rng: &mut XorShiftRng) -> Self {
+        let keep = &mut keep[..mask_words(shape.maps())];
+        let mut runs = Vec::new();
+        let mut ends = [0; PLAIN_MASKS];
+        for end in &mut ends {
+            draw_mask(keep, shape.maps(), rate, rng).expect("the mask has room");
+            plain_runs(shape, keep, &mut runs);
+            *end = runs.len();
+        }
+        PlainWrites {
+            runs,
+            ends,
+            next: 0,
+            scale: rate.scale(),
+        }
+    }
+
+    fn next_runs(&mut self) -> &[(usize, usize, Write)] {
+        let k = self.next;
+        self.next = (k + 1) % PLAIN_MASKS;
+        let start = k.checked_sub(1).map_or(0, |j| self.ends[j]);
+        &self.runs[start..self.ends[k]]
+    }
+
+    /// One pass out of place. Out of line, like [`draw_time`]'s loops, so it compiles the same
+    /// whatever the bench around it.
+    #[inline(never)]
+    fn copy(&mut self, x: &[f32], y: &mut [f32]) {
+        let scale = self.scale;
+        for &(start, len, write) in self.next_runs() {
+            let y = &mut y[start..start + len];
+            match write {
+                Write::Scale => {
+                    for (y, x) in y.iter_mut().zip(&x[start..start + len]) {
+                        *y = *x * scale;
+                    }
+                }
+                Write::Zero => y.fill(0.0),
+            }
+        }
+    }
+
+    /// One pass in place.
+    #[inline(never)]
+    fn in_place(&mut self, y: &mut [f32]) {
+        let scale = self.scale;
+        for &(start, len, write) in self.next_runs() {
+            let y = &mut y[start..start + len];
+            match write {
+                Write::Scale => {
+                    for v in y.iter_mut() {
+                        *v *= scale;
+                    }
+                }
+                Write::Zero => y.fill(0.0),
+            }
         }
     }
 }
@@ -195,18 +353,24 @@ fn calibrate(clock: &Clock, sample: Duration, f: &mut dyn FnMut()) -> u32 {
     }
 }
 
-/// Seconds per call of `a` and of `b`: best sample of each over `rounds` interleaved pairs.
-fn race(
+/// Seconds per call of each contender: best sample of each over `rounds` interleaved rounds.
+fn race<const N: usize>(
     clock: &Clock,
     rounds: usize,
     sample: Duration,
-    a: &mut dyn FnMut(),
-    b: &mut dyn FnMut(),
-) -> (f64, f64) {
-    let reps = calibrate(clock, sample, a).max(calibrate(clock, sample, b));
+    contenders: [&mut dyn FnMut(); N],
+) -> [f64; N] {
+    let mut contenders = contenders;
+    let reps = contenders
+        .iter_mut()
+        .map(|f| calibrate(clock, sample, &mut **f))
+        .max()
+        .unwrap_or(1);
     // Big tensors: one call is a long sample already, and memory-bound calls vary little.
     let t = clock.now();
-    a();
+    if let Some(first) = contenders.first_mut() {
+        first();
+    }
     let rounds = if clock.now() - t > 5e-3 {
         rounds.min(5)
     } else {
@@ -219,18 +383,15 @@ fn race(
         }
         (clock.now() - t) / f64::from(reps)
     };
-    let (mut best_a, mut best_b) = (f64::INFINITY, f64::INFINITY);
+    let mut best = [f64::INFINITY; N];
     for round in 0..rounds {
-        // Alternate who goes first, so neither always runs on a cache the other warmed.
-        if round % 2 == 0 {
-            best_a = best_a.min(time(a));
-            best_b = best_b.min(time(b));
-        } else {
-            best_b = best_b.min(time(b));
-            best_a = best_a.min(time(a));
+        // Rotate who goes first, so none always runs on a cache another warmed.
+        for i in 0..N {
+            let k = (round + i) % N;
+            best[k] = best[k].min(time(&mut *contenders[k]));
         }
     }
-    (best_a, best_b)
+    best
 }
 
 fn size_label(bytes: usize) -> String {
@@ -330,11 +491,17 @@ fn main() {
          draws = the same scheme deciding the same maps into mask words"
     );
     println!(
+        "ceiling = (baseline time + draw time) / (plain writes time + draw time), plain writes = \
+         the baseline's scale loop over kept maps (and channels_last samples with kept and \
+         dropped maps) and fill(0.0) over dropped runs, decisions known: the limit ratio of a \
+         kernel with no cost beyond its draws and those writes"
+    );
+    println!(
         "timing: best of {} interleaved samples of >= {:?} each (fewer for calls over 5 ms)",
         settings.rounds, settings.sample
     );
     println!(
-        "{:<9} {:<15} {:>9} {:>4} {:>4} {:<8} {:>11} {:>10} {:>9} {:>6} {:>6}",
+        "{:<9} {:<15} {:>9} {:>4} {:>4} {:<8} {:>11} {:>10} {:>9} {:>6} {:>6} {:>7}",
         "mode",
         "format",
         "size",
@@ -345,11 +512,16 @@ fn main() {
         "base GB/s",
         "draws us",
         "ratio",
-        "limit"
+        "limit",
+        "ceiling"
     );
 
     let mut worst: Option<(f64, String)> = None;
     let mut worst_limit: Option<(f64, String)> = None;
+    // Cases run, cases at limit >= 0.9 per scheme (keras, xorshift), cases whose ceiling is
+    // below 0.9, and the worst limit ratio among the others.
+    let (mut cases, mut reached, mut out_of_reach, mut gaps) = (0, [0; 2], 0, 0);
+    let mut worst_within: Option<(f64, String)> = None;
     for &bytes in &settings.sizes {
         for mode in [Mode::OutOfPlace, Mode::InPlace] {
             for format in FORMATS {
@@ -379,23 +551,36 @@ fn main() {
                                 .with_seed(1);
                             let x = &input[..n];
                             let y = std::cell::RefCell::new(&mut output[..n]);
-                            let (kernel, base) = match mode {
+                            let mut plain = PlainWrites::new(&shape, rate, &mut keep, &mut rng);
+                            let [kernel, base, writes] = match mode {
                                 Mode::OutOfPlace => race(
                                     &clock,
                                     settings.rounds,
                                     settings.sample,
-                                    &mut || {
-                                        let mut y = y.borrow_mut();
-                                        layer
-                                            .call(black_box(x), &dims, black_box(&mut **y), true)
-                                            .expect("lengths match");
-                                        black_box(&mut **y);
-                                    },
-                                    &mut || {
-                                        let mut y = y.borrow_mut();
-                                        black_box(&mut **y).copy_from_slice(black_box(x));
-                                        black_box(&mut **y);
-                                    },
+                                    [
+                                        &mut || {
+                                            let mut y = y.borrow_mut();
+                                            layer
+                                                .call(
+                                                    black_box(x),
+                                                    &dims,
+                                                    black_box(&mut **y),
+                                                    true,
+                                                )
+                                                .expect("lengths match");
+                                            black_box(&mut **y);
+                                        },
+                                        &mut || {
+                                            let mut y = y.borrow_mut();
+                                            black_box(&mut **y).copy_from_slice(black_box(x));
+                                            black_box(&mut **y);
+                                        },
+                                        &mut || {
+                                            let mut y = y.borrow_mut();
+                                            plain.copy(black_box(x), black_box(&mut **y));
+                                            black_box(&mut **y);
+                                        },
+                                    ],
                                 ),
                                 Mode::InPlace => {
                                     y.borrow_mut().copy_from_slice(x);
@@ -403,21 +588,28 @@ fn main() {
                                         &clock,
                                         settings.rounds,
                                         settings.sample,
-                                        &mut || {
-                                            let mut y = y.borrow_mut();
-                                            layer
-                                                .call_in_place(black_box(&mut **y), &dims, true)
-                                                .expect("lengths match");
-                                            black_box(&mut **y);
-                                        },
-                                        &mut || {
-                                            let mut y = y.borrow_mut();
-                                            let scale = black_box(scale);
-                                            for v in black_box(&mut **y).iter_mut() {
-                                                *v *= scale;
-                                            }
-                                            black_box(&mut **y);
-                                        },
+                                        [
+                                            &mut || {
+                                                let mut y = y.borrow_mut();
+                                                layer
+                                                    .call_in_place(black_box(&mut **y), &dims, true)
+                                                    .expect("lengths match");
+                                                black_box(&mut **y);
+                                            },
+                                            &mut || {
+                                                let mut y = y.borrow_mut();
+                                                let scale = black_box(scale);
+                                                for v in black_box(&mut **y).iter_mut() {
+                                                    *v *= scale;
+                                                }
+                                                black_box(&mut **y);
+                                            },
+                                            &mut || {
+                                                let mut y = y.borrow_mut();
+                                                plain.in_place(black_box(&mut **y));
+                                                black_box(&mut **y);
+                                            },
+                                        ],
                                     )
                                 }
                             };
@@ -433,8 +625,9 @@ fn main() {
                             let moved = 2.0 * (n * 4) as f64;
                             let ratio = base / kernel;
                             let limit = (base + draws) / kernel;
+                            let ceiling = (base + draws) / (writes + draws);
                             println!(
-                                "{:<9} {:<15} {:>9} {:>4} {:>4} {:<8} {:>11.2} {:>10.2} {:>9.2} {:>6.3} {:>6.3}",
+                                "{:<9} {:<15} {:>9} {:>4} {:>4} {:<8} {:>11.2} {:>10.2} {:>9.2} {:>6.3} {:>6.3} {:>7.3}",
                                 mode.name(),
                                 format.as_str(),
                                 size_label(bytes),
@@ -445,8 +638,23 @@ fn main() {
                                 moved / base / 1e9,
                                 draws * 1e6,
                                 ratio,
-                                limit
+                                limit,
+                                ceiling
                             );
+                            cases += 1;
+                            if limit >= 0.9 {
+                                reached[usize::from(scheme == Masks::XorShift)] += 1;
+                            }
+                            match (limit < 0.9, ceiling < 0.9) {
+                                (true, true) => out_of_reach += 1,
+                                (true, false) => gaps += 1,
+                                _ => {}
+                            }
+                            if ceiling >= 0.9
+                                && worst_within.as_ref().is_none_or(|(w, _)| limit < *w)
+                            {
+                                worst_within = Some((limit, case.clone()));
+                            }
                             if worst.as_ref().is_none_or(|(w, _)| ratio < *w) {
                                 worst = Some((ratio, case.clone()));
                             }
@@ -508,6 +716,23 @@ fn main() {
     match worst {
         Some((ratio, case)) => println!("worst ratio: {ratio:.3} ({case})"),
         None => println!("worst ratio: none (no case)"),
+    }
+    println!(
+        "cases with limit ratio >= 0.9: {} of {cases} (keras {}, xorshift {})",
+        reached[0] + reached[1],
+        reached[0],
+        reached[1]
+    );
+    println!(
+        "cases below 0.9: {} = {out_of_reach} whose ceiling is below 0.9 too (the plain writes \
+         alone miss the bar in this build) + {gaps} whose ceiling is >= 0.9",
+        out_of_reach + gaps
+    );
+    match worst_within {
+        Some((limit, case)) => {
+            println!("worst limit ratio where the ceiling is >= 0.9: {limit:.3} ({case})")
+        }
+        None => println!("worst limit ratio where the ceiling is >= 0.9: none (no case)"),
     }
     match worst_limit {
         Some((limit, case)) => println!("worst limit ratio: {limit:.3} ({case})"),
