@@ -730,26 +730,28 @@ fn select_windows_aligned(
 }
 
 /// Samples of up to this many elements with a row of a multiple of 32 channels take
-/// [`select_blocked_in_place`] (four such samples fill a megabyte, the L2 cache of the machine
-/// it was measured on; at 2–4 MiB it measured the same as the windows).
-const BLOCKED_SAMPLE: usize = 64 * 1024;
+/// [`select_blocked_in_place`]; larger ones take [`select_halves_in_place`] (512 channels in
+/// place at 1 MiB, samples of 64 Ki elements: 0.86–0.89 of the limit blocked, 0.90–0.93 by
+/// halves; at 128–512 KiB blocked stays ahead by 0.01–0.02).
+const BLOCKED_SAMPLE: usize = 32 * 1024;
 
 /// Positions [`select_blocked_in_place`] takes at a time (two: slower at every size).
 const POSITIONS: usize = 4;
 
-/// Whether a sample of `len` elements and `channels` channels takes [`select_blocked_in_place`].
+/// Whether a sample of `len` elements and `channels` channels takes [`select_blocked_in_place`]:
+/// one of fewer than [`POSITIONS`] positions has no block of four to take, and goes by halves.
 #[inline(always)]
 fn takes_blocked(len: usize, channels: usize) -> bool {
-    channels.is_multiple_of(32) && len <= BLOCKED_SAMPLE
+    channels.is_multiple_of(32) && len <= BLOCKED_SAMPLE && len >= POSITIONS * channels
 }
 
 /// [`Sink::select_window_aligned`] in place for a sample of `channels` channels (a multiple of
 /// 32) that fits the L2 cache: [`POSITIONS`] positions at a time, and for those, the row's
 /// lanes 32 at a time in registers, so each lane is read once per four positions instead of
 /// once per position (512 channels in place, 128 KiB–1 MiB: 0.86–0.88 of the limit -> 0.89–0.95).
-/// Larger samples keep [`select_windows_aligned_in_place`]: visiting four positions column by
-/// column defeats the prefetcher (at 16 MiB, 0.88 -> 0.38). Out of place it was slower at every
-/// size it was tried (128 KiB–1 MiB, 0.85–0.96 -> 0.78–0.83).
+/// Larger samples take [`select_halves_in_place`]: visiting four positions column by column
+/// defeats the prefetcher (at 16 MiB, 0.88 -> 0.38). Out of place it was slower at every size
+/// it was tried (128 KiB–1 MiB, 0.85–0.96 -> 0.78–0.83).
 #[inline(never)]
 fn select_blocked_in_place(x: &mut [f32], block: &[Quad], quads: NonZero<usize>, scale: f32) {
     let channels = 4 * quads.get();
@@ -777,6 +779,68 @@ fn select_blocked_in_place(x: &mut [f32], block: &[Quad], quads: NonZero<usize>,
     // element at a time, they took as long as the rest of a 16 KiB call (512 channels, two
     // positions a sample).
     select_windows_aligned_in_place(x.get_mut(done..).unwrap_or(&mut []), block, quads, scale);
+}
+
+/// Quads of a row [`select_halves_in_place`] selects between barriers (16 elements of each of
+/// its two rows).
+const HALVES_STEP: usize = 4;
+
+/// [`Sink::select_window_aligned`] in place for a sample of two positions or more that does not
+/// take [`select_blocked_in_place`]: its two halves at once, row `i` of the first half beside
+/// row `i` of the second, so each lane quad is read once for two rows (five memory operations
+/// per two vectors instead of six: the windows' select needs three a vector, and a core that
+/// issues three a cycle then holds it at about 0.89 of the scale loop). Rows side by side
+/// instead (positions `2i` and `2i + 1`, or four positions, as [`select_blocked_in_place`] does
+/// in L2) defeat the prefetcher on larger samples; two streams half a sample apart do not.
+/// Scratch timings of the loops alone, 512 channels: 1–8 MiB 0.89–0.91 of the scale loop ->
+/// 0.92–0.95; in the bench, 2–16 MiB 0.87–0.88 of the limit -> 0.91–0.96. Out of place (two
+/// rows read, two written) it was slower from 32 KiB to 1 MiB (0.85–0.89 -> 0.82–0.87), so
+/// [`select_windows_aligned`] stays there.
+#[inline(never)]
+fn select_halves_in_place(x: &mut [f32], block: &[Quad], quads: NonZero<usize>, scale: f32) {
+    let channels = 4 * quads.get();
+    let row = block.get(..quads.get()).unwrap_or(&[]);
+    let half = x.len() / channels / 2 * channels;
+    let Some((a, rest)) = x.split_at_mut_checked(half) else {
+        return;
+    };
+    let Some((b, rest)) = rest.split_at_mut_checked(half) else {
+        return;
+    };
+    // Rows by index, not `chunks_exact_mut`: its run-time chunk size is a panic path.
+    let mut done = 0;
+    while let (Some(ra), Some(rb)) = (
+        a.get_mut(done..).and_then(|a| a.get_mut(..channels)),
+        b.get_mut(done..).and_then(|b| b.get_mut(..channels)),
+    ) && channels != 0
+    {
+        done += channels;
+        let (ra, ra_tail) = ra.as_chunks_mut::<{ 4 * HALVES_STEP }>();
+        let (rb, rb_tail) = rb.as_chunks_mut::<{ 4 * HALVES_STEP }>();
+        let (lanes, lanes_tail) = row.as_chunks::<HALVES_STEP>();
+        for ((ra, rb), lanes) in ra.iter_mut().zip(rb.iter_mut()).zip(lanes) {
+            one_at_a_time();
+            let (ra, rb) = (ra.as_chunks_mut::<4>().0, rb.as_chunks_mut::<4>().0);
+            for ((ra, rb), lane) in ra.iter_mut().zip(rb.iter_mut()).zip(lanes) {
+                // A copy: read once, in a register, for both rows (as `&lane.0`, LLVM did
+                // not vectorize the pair at all).
+                let lane = lane.0;
+                select_one_period_in_place(ra, &lane, scale);
+                select_one_period_in_place(rb, &lane, scale);
+            }
+        }
+        let (ra, rb) = (
+            ra_tail.as_chunks_mut::<4>().0,
+            rb_tail.as_chunks_mut::<4>().0,
+        );
+        for ((ra, rb), lane) in ra.iter_mut().zip(rb.iter_mut()).zip(lanes_tail) {
+            let lane = lane.0;
+            select_one_period_in_place(ra, &lane, scale);
+            select_one_period_in_place(rb, &lane, scale);
+        }
+    }
+    // The odd last row, if any.
+    select_windows_aligned_in_place(rest, block, quads, scale);
 }
 
 /// [`Sink::select_window_aligned`] in place.
@@ -1091,6 +1155,10 @@ impl Sink for InPlace<'_> {
         if let Some(x) = self.run(start, len) {
             if takes_blocked(len, 4 * quads.get()) {
                 select_blocked_in_place(x, block, quads, scale);
+                return;
+            }
+            if PROFILE.windows && len >= 2 * 4 * quads.get() {
+                select_halves_in_place(x, block, quads, scale);
                 return;
             }
             select_windows_aligned_in_place(x, block, quads, scale);
@@ -1998,6 +2066,46 @@ mod tests {
                         (batch, channels, format, x_at)
                     );
                 }
+            }
+        }
+    }
+
+    /// channels_last samples larger than `BLOCKED_SAMPLE` with rows of a multiple of four
+    /// channels take `select_halves_in_place` in place: an even and an odd number of positions
+    /// (the odd row goes by windows), rows with and without a tail of fewer than
+    /// `4 · HALVES_STEP` channels, and a sample whose every map is kept or dropped beside them.
+    #[test]
+    fn large_samples_match_the_reference() {
+        for (batch, channels, map_len) in [
+            (1, 512, 129),
+            (2, 512, 130),
+            (2, 68, 1001),
+            (1, 100, 700),
+            (1, 516, 130),
+            (3, 96, 700),
+        ] {
+            assert!(channels * map_len > BLOCKED_SAMPLE);
+            for (rate, seed) in [(0.5, 1), (0.05, 2), (0.9, 3)] {
+                let rate = Rate::new(rate).unwrap();
+                let shape =
+                    Shape::<1>::new(batch, channels, [map_len], DataFormat::ChannelsLast).unwrap();
+                let x = input(shape.len());
+                let mut rng = XorShiftRng::seed_from_u64(seed);
+                let keep: Vec<bool> = (0..shape.maps())
+                    .map(|_| u64::from(rng.next_u32()) < rate.threshold())
+                    .collect();
+                let expected = reference(&x, &shape, rate, &keep);
+                let what = (batch, channels, map_len, rate);
+                let mut y = x.clone();
+                let mut rng = XorShiftRng::seed_from_u64(seed);
+                spatial_dropout_in_place(&mut y, &shape, rate, &mut rng).unwrap();
+                let got: Vec<u32> = y.iter().map(|v| v.to_bits()).collect();
+                assert!(got == expected, "in place {what:?}");
+                let mut y = std::vec![1.5f32; x.len()];
+                let mut rng = XorShiftRng::seed_from_u64(seed);
+                spatial_dropout(&x, &mut y, &shape, rate, &mut rng).unwrap();
+                let got: Vec<u32> = y.iter().map(|v| v.to_bits()).collect();
+                assert!(got == expected, "out of place {what:?}");
             }
         }
     }
