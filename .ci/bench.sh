@@ -4,7 +4,7 @@
 # split by their ceiling and the worst limit ratio. Then a static check of the
 # kernel built for AVX2 and AVX-512 (no gathers or scatters).
 # Timing on shared CI machines is noisy, so the ratio is reported, not enforced; a crash, a
-# build failure or a missing `worst ratio:` line fails the part.
+# build failure or a last line other than `worst limit ratio: ...` fails the part.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 

@@ -739,7 +739,8 @@ const BLOCKED_SAMPLE: usize = 32 * 1024;
 const POSITIONS: usize = 4;
 
 /// Whether a sample of `len` elements and `channels` channels takes [`select_blocked_in_place`]:
-/// one of fewer than [`POSITIONS`] positions has no block of four to take, and goes by halves.
+/// one of two or three positions has no block of four to take, and goes by halves (one of a
+/// single position, by windows).
 #[inline(always)]
 fn takes_blocked(len: usize, channels: usize) -> bool {
     channels.is_multiple_of(32) && len <= BLOCKED_SAMPLE && len >= POSITIONS * channels
@@ -775,9 +776,9 @@ fn select_blocked_in_place(x: &mut [f32], block: &[Quad], quads: NonZero<usize>,
             }
         }
     }
-    // The last positions (fewer than four, all of a sample of fewer) window by window: one
-    // element at a time, they took as long as the rest of a 16 KiB call (512 channels, two
-    // positions a sample).
+    // The last positions (fewer than four) window by window: one element at a time, such
+    // positions took as long as the rest of a 16 KiB call (512 channels, two positions a
+    // sample, when those samples came here).
     select_windows_aligned_in_place(x.get_mut(done..).unwrap_or(&mut []), block, quads, scale);
 }
 
@@ -794,13 +795,14 @@ const HALVES_STEP: usize = 4;
 /// in L2) defeat the prefetcher on larger samples; two streams half a sample apart do not.
 /// Scratch timings of the loops alone, 512 channels: 1–8 MiB 0.89–0.91 of the scale loop ->
 /// 0.92–0.95; in the bench, 2–16 MiB 0.87–0.88 of the limit -> 0.91–0.96. Out of place (two
-/// rows read, two written) it was slower from 32 KiB to 1 MiB (0.85–0.89 -> 0.82–0.87), so
+/// rows read, two written) it was slower from 32 KiB to 1 MiB (0.85–0.91 -> 0.82–0.90), so
 /// [`select_windows_aligned`] stays there.
 #[inline(never)]
 fn select_halves_in_place(x: &mut [f32], block: &[Quad], quads: NonZero<usize>, scale: f32) {
     let channels = 4 * quads.get();
     let row = block.get(..quads.get()).unwrap_or(&[]);
-    let half = x.len() / channels / 2 * channels;
+    // Rows per half, divided by the `NonZero` (by `channels`, a division-by-zero panic path).
+    let half = x.len() / 4 / quads / 2 * channels;
     let Some((a, rest)) = x.split_at_mut_checked(half) else {
         return;
     };
@@ -2070,21 +2072,29 @@ mod tests {
         }
     }
 
-    /// channels_last samples larger than `BLOCKED_SAMPLE` with rows of a multiple of four
-    /// channels take `select_halves_in_place` in place: an even and an odd number of positions
-    /// (the odd row goes by windows), rows with and without a tail of fewer than
-    /// `4 · HALVES_STEP` channels, and a sample whose every map is kept or dropped beside them.
+    /// channels_last samples with rows of a multiple of four channels that take
+    /// `select_halves_in_place` in place: larger than `BLOCKED_SAMPLE`, or of two or three
+    /// positions; an even and an odd number of positions (the odd row goes by windows), rows
+    /// with no tail and with a tail of one, two or three quads (fewer than `4 · HALVES_STEP`
+    /// channels).
     #[test]
     fn large_samples_match_the_reference() {
         for (batch, channels, map_len) in [
             (1, 512, 129),
             (2, 512, 130),
             (2, 68, 1001),
+            (1, 72, 1001),
+            (2, 76, 900),
             (1, 100, 700),
             (1, 516, 130),
+            (1, 520, 129),
+            (2, 524, 130),
             (3, 96, 700),
+            (3, 512, 2),
+            (2, 512, 3),
+            (2, 76, 3),
         ] {
-            assert!(channels * map_len > BLOCKED_SAMPLE);
+            assert!(channels * map_len > BLOCKED_SAMPLE || map_len < 4);
             for (rate, seed) in [(0.5, 1), (0.05, 2), (0.9, 3)] {
                 let rate = Rate::new(rate).unwrap();
                 let shape =
