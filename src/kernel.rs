@@ -2095,9 +2095,8 @@ mod tests {
     /// channels_last samples with rows of a multiple of four channels that take
     /// `select_halves_in_place` in place: larger than `BLOCKED_SAMPLE`, or of two or three
     /// positions; an even and an odd number of positions (the rows left over, one to three,
-    /// go by windows), rows
-    /// with no tail and with a tail of one, two or three quads (fewer than `4 · HALVES_STEP`
-    /// channels).
+    /// go by windows), rows with no tail and with a tail of one, two or three quads (fewer
+    /// than `4 · HALVES_STEP` channels).
     #[test]
     fn large_samples_match_the_reference() {
         for (batch, channels, map_len) in [
