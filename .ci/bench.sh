@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Throughput benchmark, quick mode: prints the table (both mask schemes, limit ratio and
 # ceiling), the draws per map, the tiny-call latency, the worst ratio, the cases below the bar
-# split by their ceiling and the worst limit ratio. Then a static check of the
-# kernel built for AVX2 and AVX-512 (no gathers or scatters).
+# split by their ceiling and the worst limit ratio. Then the placement bench (memcpy and the
+# scale loop at 16 KiB, four placements of the output) and a static check of the kernel built
+# for AVX2 and AVX-512 (no gathers or scatters).
 # Timing on shared CI machines is noisy, so the ratio is reported, not enforced; a crash, a
 # build failure or a last line other than `worst limit ratio: ...` fails the part.
 . "$(dirname "$0")/lib.sh"
@@ -17,6 +18,14 @@ case "$last" in
   "worst limit ratio: "*) echo "bench ok: $last" ;;
   *) echo "the bench did not end with its 'worst limit ratio:' line" >&2; exit 1 ;;
 esac
+
+# Where the 16 KiB out-of-place bar comes from: memcpy and the scale loop with the output at
+# four placements relative to the input (docs/speed.md). Informational, like the ratios; the
+# part fails only if the bench fails or does not print its four rows.
+step "cargo bench --bench placement"
+cargo bench --bench placement | tee "$out"
+rows="$(grep -cE '^ +[0-9]+ +[0-9]' "$out" || true)"
+[ "$rows" = 4 ] || { echo "the placement bench printed $rows rows, not 4" >&2; exit 1; }
 
 step "peer benchmark example builds"
 cargo build --quiet --release --example peer_bench
