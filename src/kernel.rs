@@ -1316,6 +1316,15 @@ fn walk<K: Sink, D: Decisions>(layout: Layout, source: &mut D, sink: &mut K) {
         {
             walk_channels_last_short_rows(layout, source, sink)
         }
+        // Hosts, samples of at most `DIRECT_ROWS` positions with 256 channels or more: each
+        // word of lanes straight onto the rows, no lane block.
+        DataFormat::ChannelsLast
+            if PROFILE.windows
+                && layout.channels >= DIRECT_CHANNELS
+                && layout.map_len <= DIRECT_ROWS =>
+        {
+            walk_channels_last_direct(layout, source, sink)
+        }
         // Hosts, rows of 68, 72, … channels: windows of lanes aligned for the select to read
         // them as operands. Small tensors only with rows of 256 channels or more: with fewer,
         // building the aligned block per sample cost about what it saved (128 channels) or more
@@ -1601,6 +1610,48 @@ fn walk_channels_last_aligned<const Q: usize, K: Sink, D: Decisions>(
         runs.start += sample_len;
     }
     runs.flush();
+}
+
+/// Fewest channels of [`walk_channels_last_direct`]: rows from 256 channels take it.
+const DIRECT_CHANNELS: usize = 256;
+/// Most positions of a sample [`walk_channels_last_direct`] takes: four.
+const DIRECT_ROWS: usize = 4;
+
+/// channels_last on hosts, samples of one to [`DIRECT_ROWS`] positions and at least
+/// [`DIRECT_CHANNELS`] channels: each word of 32 decisions is turned into 32 lanes on the stack
+/// and applied to the same 32 channels of every row of the sample at once, with no lane block
+/// to zero, fill and read back. With so few rows, building the block cost more than the rows'
+/// select: 512 channels at 16 KiB (two positions) and 32 KiB (four), four alternating filtered
+/// bench runs, Keras masks 0.84–0.90 → 0.88–0.92 of the limit, XorShift 0.84–0.90 → 0.95–1.10
+/// (`docs/speed.md`). From eight positions up, the rows' scattered pieces cost more than the
+/// block saves (out of place, 128 KiB: 0.88 → 0.72–0.77). The sample's words drawn first and
+/// then applied were slower with XorShift (0.99 → 0.84 out of place at 16 KiB: its scalar draws
+/// overlap the writes) and mixed with Keras (in place +0.02, out of place at 32 KiB −0.03).
+fn walk_channels_last_direct<K: Sink, D: Decisions>(layout: Layout, source: &mut D, sink: &mut K) {
+    let channels = layout.channels;
+    // At most the tensor's length, like every start below.
+    let sample_len = layout.map_len * channels;
+    let whole = channels - channels % 32;
+    let mut start = 0;
+    for _ in 0..layout.batch {
+        // Whole words with a constant count and 32 lanes of known length: each row's select
+        // is 32 elements written out, with no loop bookkeeping.
+        for first in (0..whole).step_by(32) {
+            let lanes = lanes_of(source.word(32));
+            for row in 0..layout.map_len {
+                sink.select(start + row * channels + first, &lanes);
+            }
+        }
+        if whole < channels {
+            let count = channels - whole;
+            let lanes = lanes_of(source.word(count));
+            let lanes = lanes.get(..count).unwrap_or(&[]);
+            for row in 0..layout.map_len {
+                sink.select(start + row * channels + whole, lanes);
+            }
+        }
+        start += sample_len;
+    }
 }
 
 /// [`draw_row`] into quads of lanes: four channels each.
@@ -2176,6 +2227,7 @@ mod tests {
             for (batch, map_len) in [
                 (1, 1),
                 (3, 2),
+                (2, 3),
                 (3, 4),
                 (2, 7),
                 (2, 8),
