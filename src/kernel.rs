@@ -993,6 +993,85 @@ fn masked_by_map<const L: usize, D: Decisions>(
     }
 }
 
+/// One map of `L` elements with its lane: `y = bits(x · scale) & lane`.
+#[inline(always)]
+fn masked_map<const L: usize>(y: &mut [f32; L], x: &[f32; L], lane: u32, scale: f32) {
+    for (y, x) in y.iter_mut().zip(x) {
+        *y = f32::from_bits((x * scale).to_bits() & lane);
+    }
+}
+
+/// [`masked_map`] in place.
+#[inline(always)]
+fn masked_map_in_place<const L: usize>(x: &mut [f32; L], lane: u32, scale: f32) {
+    for x in x.iter_mut() {
+        *x = f32::from_bits((*x * scale).to_bits() & lane);
+    }
+}
+
+/// [`masked_by_map`] drawing ahead (maps of 8 or 16 elements with a source that forks: the
+/// XorShift scheme), four maps per barrier, written out, and their four decisions drawn
+/// before them: the generator's four words of state then stay in the same registers from one
+/// step to the next, where a map at a time moved them round once a draw. 512 channels
+/// channels_first, XorShift masks, three alternating filtered runs: 64 KiB 0.84–0.89 → 0.97–0.98
+/// of the limit, 128 KiB 0.92 → 1.06 (`docs/speed.md`). The last maps, fewer than four, go a
+/// map at a time.
+#[inline(always)]
+fn masked_by_four_maps<const L: usize, D: Decisions>(
+    y: &mut [f32],
+    x: &[f32],
+    lanes: &[u32; 32],
+    scale: f32,
+    source: &mut D,
+    ahead: &mut Ahead,
+) {
+    let (y_maps, x_maps) = (y.as_chunks_mut::<L>().0, x.as_chunks::<L>().0);
+    let (y_fours, y_rest) = y_maps.as_chunks_mut::<4>();
+    let (x_fours, x_rest) = x_maps.as_chunks::<4>();
+    for (m, ([y0, y1, y2, y3], [x0, x1, x2, x3])) in y_fours.iter_mut().zip(x_fours).enumerate() {
+        one_at_a_time();
+        ahead.draw(source, 4);
+        let m = 4 * m;
+        masked_map(y0, x0, lanes[m % 32], scale);
+        masked_map(y1, x1, lanes[(m + 1) % 32], scale);
+        masked_map(y2, x2, lanes[(m + 2) % 32], scale);
+        masked_map(y3, x3, lanes[(m + 3) % 32], scale);
+    }
+    let first = 4 * y_fours.len();
+    for (m, (y, x)) in y_rest.iter_mut().zip(x_rest).enumerate() {
+        one_at_a_time();
+        ahead.draw(source, 1);
+        masked_map(y, x, lanes[(first + m) % 32], scale);
+    }
+}
+
+/// [`masked_by_four_maps`] in place.
+#[inline(always)]
+fn masked_by_four_maps_in_place<const L: usize, D: Decisions>(
+    x: &mut [f32],
+    lanes: &[u32; 32],
+    scale: f32,
+    source: &mut D,
+    ahead: &mut Ahead,
+) {
+    let (fours, rest) = x.as_chunks_mut::<L>().0.as_chunks_mut::<4>();
+    for (m, [x0, x1, x2, x3]) in fours.iter_mut().enumerate() {
+        one_at_a_time();
+        ahead.draw(source, 4);
+        let m = 4 * m;
+        masked_map_in_place(x0, lanes[m % 32], scale);
+        masked_map_in_place(x1, lanes[(m + 1) % 32], scale);
+        masked_map_in_place(x2, lanes[(m + 2) % 32], scale);
+        masked_map_in_place(x3, lanes[(m + 3) % 32], scale);
+    }
+    let first = 4 * fours.len();
+    for (m, x) in rest.iter_mut().enumerate() {
+        one_at_a_time();
+        ahead.draw(source, 1);
+        masked_map_in_place(x, lanes[(first + m) % 32], scale);
+    }
+}
+
 /// The loop of [`masked_maps`], drawing ahead from `source`.
 #[inline(always)]
 fn masked_groups<const L: usize, D: Decisions>(
@@ -1008,7 +1087,7 @@ fn masked_groups<const L: usize, D: Decisions>(
     // in builds with AVX2: there a map at a time took 1.9–2.2× the groups' time (512 channels
     // at 64 KiB, x86-64-v3 and AVX-512 builds, `docs/speed.md`).
     if L == GROUP || (L == 8 && !cfg!(target_feature = "avx2")) {
-        return masked_by_map::<L, D>(y, x, lanes, scale, source, ahead);
+        return masked_by_four_maps::<L, D>(y, x, lanes, scale, source, ahead);
     }
     let groups = y
         .as_chunks_mut::<GROUP>()
@@ -1081,7 +1160,7 @@ fn masked_groups_in_place<const L: usize, D: Decisions>(
 ) {
     // As out of place.
     if L == GROUP || (L == 8 && !cfg!(target_feature = "avx2")) {
-        return masked_by_map_in_place::<L, D>(x, lanes, scale, source, ahead);
+        return masked_by_four_maps_in_place::<L, D>(x, lanes, scale, source, ahead);
     }
     for (k, x) in x.as_chunks_mut::<GROUP>().0.iter_mut().enumerate() {
         draw_ahead::<L, D>(ahead, source);
@@ -2081,6 +2160,56 @@ mod tests {
                     assert_eq!(got, expected, "{what:?}");
                     assert_eq!(source.into_rng().next_u32(), after, "draw count {what:?}");
                 }
+            }
+        }
+    }
+
+    /// `masked_maps` drawing ahead with maps of 8 and 16 elements goes four maps at a time
+    /// (`masked_by_four_maps`) and a map at a time for the last one to three: every map keeps
+    /// its own lane, and the decisions drawn ahead are the next ones in order, for any count
+    /// of maps (the walks only pass whole groups of 32 maps here).
+    #[test]
+    fn four_maps_at_a_time_match_a_map_at_a_time() {
+        use crate::mask::OwnDraws;
+        fn check<const L: usize>(maps: usize, next: usize) {
+            let rate = Rate::new(0.4).unwrap();
+            let word = 0x9E37_79B9u32;
+            let lanes = core::array::from_fn(|m| lane(word, m));
+            let x = input(maps * L);
+            let scale = rate.scale();
+            let expected: Vec<u32> = (0..maps * L)
+                .map(|i| (x[i] * scale).to_bits() & lane(word, i / L))
+                .collect();
+            let seed = (maps * 100 + next) as u64;
+            let mut first = OwnDraws::new(XorShiftRng::seed_from_u64(seed), rate);
+            let drawn = first.word(next);
+            let after = first.into_rng().next_u32();
+            let what = (L, maps, next);
+            let mut source = OwnDraws::new(XorShiftRng::seed_from_u64(seed), rate);
+            let mut y = std::vec![1.5f32; x.len()];
+            let got = masked_maps::<L, _>(&mut y, &x, &lanes, scale, &mut source, next);
+            assert_eq!(got, Some(drawn), "word out of place {what:?}");
+            let y: Vec<u32> = y.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(y, expected, "out of place {what:?}");
+            assert_eq!(source.into_rng().next_u32(), after, "draw count {what:?}");
+            let mut source = OwnDraws::new(XorShiftRng::seed_from_u64(seed), rate);
+            let mut y = x.clone();
+            let got = masked_maps_in_place::<L, _>(&mut y, &lanes, scale, &mut source, next);
+            assert_eq!(got, Some(drawn), "word in place {what:?}");
+            let y: Vec<u32> = y.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(y, expected, "in place {what:?}");
+            assert_eq!(
+                source.into_rng().next_u32(),
+                after,
+                "draw count in place {what:?}"
+            );
+        }
+        for maps in 1..=32 {
+            for next in [1, 5, 32] {
+                if maps % 2 == 0 {
+                    check::<8>(maps, next);
+                }
+                check::<16>(maps, next);
             }
         }
     }
