@@ -1013,9 +1013,9 @@ fn masked_map_in_place<const L: usize>(x: &mut [f32; L], lane: u32, scale: f32) 
 /// XorShift scheme), four maps per barrier, written out, and their four decisions drawn
 /// before them: the generator's four words of state then stay in the same registers from one
 /// step to the next, where a map at a time moved them round once a draw. 512 channels
-/// channels_first, XorShift masks, three alternating filtered runs: 64 KiB 0.84–0.89 → 0.97–0.98
-/// of the limit, 128 KiB 0.92 → 1.06 (`docs/speed.md`). The last maps, fewer than four, go a
-/// map at a time.
+/// channels_first, XorShift masks, three alternating filtered runs: 64 KiB 0.84–0.89 → 0.97–1.00
+/// of the limit, 128 KiB 0.92 → 1.06–1.07; 64 channels at 16 KiB 0.80–0.90 → 0.93–1.02
+/// (`docs/speed.md`). The last maps, fewer than four, go a map at a time.
 #[inline(always)]
 fn masked_by_four_maps<const L: usize, D: Decisions>(
     y: &mut [f32],
