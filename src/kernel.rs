@@ -1009,13 +1009,14 @@ fn masked_map_in_place<const L: usize>(x: &mut [f32; L], lane: u32, scale: f32) 
     }
 }
 
-/// [`masked_by_map`] drawing ahead (maps of 8 or 16 elements with a source that forks: the
+/// [`masked_by_map`] drawing ahead (maps of 4, 8 or 16 elements with a source that forks: the
 /// XorShift scheme), four maps per barrier, written out, and their four decisions drawn
 /// before them: the generator's four words of state then stay in the same registers from one
 /// step to the next, where a map at a time moved them round once a draw. 512 channels
 /// channels_first, XorShift masks, three alternating filtered runs: 64 KiB 0.84–0.89 → 0.97–1.00
-/// of the limit, 128 KiB 0.92 → 1.06–1.07; 64 channels at 16 KiB 0.80–0.90 → 0.93–1.02
-/// (`docs/speed.md`). The last maps, fewer than four, go a map at a time.
+/// of the limit, 128 KiB 0.92 → 1.06–1.07; 64 channels at 16 KiB 0.80–0.90 → 0.93–1.02; maps
+/// of 4 (32 KiB), which went in groups of 16 elements, 0.88–0.90 → 0.89–1.00 (`docs/speed.md`).
+/// The last maps, fewer than four, go a map at a time.
 #[inline(always)]
 fn masked_by_four_maps<const L: usize, D: Decisions>(
     y: &mut [f32],
@@ -1082,11 +1083,12 @@ fn masked_groups<const L: usize, D: Decisions>(
     source: &mut D,
     ahead: &mut Ahead,
 ) {
-    // Maps of 8 or 16 elements a map at a time, as in `masked_by_map`, each map's next
-    // decision drawn before it (less time than the groups, in a scratch timing). Not maps of 8
-    // in builds with AVX2: there a map at a time took 1.9–2.2× the groups' time (512 channels
-    // at 64 KiB, x86-64-v3 and AVX-512 builds, `docs/speed.md`).
-    if L == GROUP || (L == 8 && !cfg!(target_feature = "avx2")) {
+    // Maps of 4, 8 or 16 elements four maps at a time (`masked_by_four_maps`), their next
+    // decisions drawn before them (less time than the groups). Not maps of 4 or 8 in builds
+    // with AVX2: there maps of 8 a map at a time took 1.9–2.2× the groups' time (512 channels
+    // at 64 KiB, x86-64-v3 and AVX-512 builds, `docs/speed.md`), and neither is measured four
+    // at a time there.
+    if L == GROUP || (matches!(L, 4 | 8) && !cfg!(target_feature = "avx2")) {
         return masked_by_four_maps::<L, D>(y, x, lanes, scale, source, ahead);
     }
     let groups = y
@@ -1159,7 +1161,7 @@ fn masked_groups_in_place<const L: usize, D: Decisions>(
     ahead: &mut Ahead,
 ) {
     // As out of place.
-    if L == GROUP || (L == 8 && !cfg!(target_feature = "avx2")) {
+    if L == GROUP || (matches!(L, 4 | 8) && !cfg!(target_feature = "avx2")) {
         return masked_by_four_maps_in_place::<L, D>(x, lanes, scale, source, ahead);
     }
     for (k, x) in x.as_chunks_mut::<GROUP>().0.iter_mut().enumerate() {
@@ -2206,6 +2208,9 @@ mod tests {
         }
         for maps in 1..=32 {
             for next in [1, 5, 32] {
+                if maps % 4 == 0 {
+                    check::<4>(maps, next);
+                }
                 if maps % 2 == 0 {
                     check::<8>(maps, next);
                 }
