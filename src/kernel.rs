@@ -920,9 +920,10 @@ fn select_windows_aligned_in_place(
 const GROUP: usize = 16;
 
 /// The draws ahead due before each group of [`masked_groups`]: 32 maps' worth spread evenly over
-/// the groups of 32 maps of `L ≤ 16` elements. Longer maps draw nothing ahead: they take
-/// [`masked_by_map`], and the walk asks for no draws ahead of maps of 32 or 64 elements (slower,
-/// `docs/speed.md`).
+/// the groups of 32 maps of `L < 16` elements that stay in groups (maps of 1 and 2, and of 4
+/// and 8 where [`takes_four_maps`] says no). Maps of 16 and those of 4 and 8 that it takes
+/// draw four at a time in [`masked_by_four_maps`]; the walk asks for no draws ahead of maps of
+/// 32 or 64 elements (slower, `docs/speed.md`).
 #[inline(always)]
 fn draw_ahead<const L: usize, D: Decisions>(ahead: &mut Ahead, source: &mut D) {
     if L <= GROUP {
@@ -966,9 +967,9 @@ fn masked_maps<const L: usize, D: Decisions>(
 /// elements (each group's lane at an index computed from an opaque group number) they were
 /// slower: filtered bench runs, 64 channels at 32–64 KiB 0.78–0.88 of the limit → 0.91–0.98 a
 /// map at a time, 512 channels at 256–512 KiB 0.79–0.86 → 0.89–0.98 (`docs/speed.md`). Maps of
-/// 4 elements keep the groups: a map at a time was slower (scratch timing).
-/// With a `source` to draw ahead from ([`masked_groups`]), each map's next decision is drawn
-/// before it; with [`NoDecisions`] and nothing wanted, that draw is no code at all.
+/// 4 elements keep the groups: a map at a time was slower (scratch timing). Called with
+/// [`NoDecisions`] and nothing wanted, so its draw is no code at all (drawing ahead, maps go
+/// four at a time: [`masked_by_four_maps`]).
 #[inline(always)]
 fn masked_by_map<const L: usize, D: Decisions>(
     y: &mut [f32],
@@ -1016,7 +1017,8 @@ fn masked_map_in_place<const L: usize>(x: &mut [f32; L], lane: u32, scale: f32) 
 /// channels_first, XorShift masks, three alternating filtered runs: 64 KiB 0.84–0.89 → 0.97–1.00
 /// of the limit, 128 KiB 0.92 → 1.06–1.07; 64 channels at 16 KiB 0.80–0.90 → 0.93–1.02; maps
 /// of 4 (32 KiB), which went in groups of 16 elements, 0.88–0.90 → 0.89–1.00 (`docs/speed.md`).
-/// The last maps, fewer than four, go a map at a time.
+/// The last maps, fewer than four, go a map at a time (maps of 8 and 16 only: [`masked_maps`]
+/// takes whole groups of 16 elements, so maps of 4 come in fours).
 #[inline(always)]
 fn masked_by_four_maps<const L: usize, D: Decisions>(
     y: &mut [f32],
@@ -1073,6 +1075,16 @@ fn masked_by_four_maps_in_place<const L: usize, D: Decisions>(
     }
 }
 
+/// Whether maps of `len` elements (below [`GROUP`]) drawing ahead take
+/// [`masked_by_four_maps`] rather than the groups: maps of 8 in builds without AVX2 (in AVX2
+/// builds a map at a time took 1.9–2.2× the groups' time, 512 channels at 64 KiB, x86-64-v3 and
+/// AVX-512 builds, `docs/speed.md`), and maps of 4 in x86-64 builds without AVX2, the one
+/// build they were measured in.
+#[inline(always)]
+const fn takes_four_maps(len: usize) -> bool {
+    !cfg!(target_feature = "avx2") && (len == 8 || (len == 4 && cfg!(target_arch = "x86_64")))
+}
+
 /// The loop of [`masked_maps`], drawing ahead from `source`.
 #[inline(always)]
 fn masked_groups<const L: usize, D: Decisions>(
@@ -1083,12 +1095,10 @@ fn masked_groups<const L: usize, D: Decisions>(
     source: &mut D,
     ahead: &mut Ahead,
 ) {
-    // Maps of 4, 8 or 16 elements four maps at a time (`masked_by_four_maps`), their next
-    // decisions drawn before them (less time than the groups). Not maps of 4 or 8 in builds
-    // with AVX2: there maps of 8 a map at a time took 1.9–2.2× the groups' time (512 channels
-    // at 64 KiB, x86-64-v3 and AVX-512 builds, `docs/speed.md`), and neither is measured four
-    // at a time there.
-    if L == GROUP || (matches!(L, 4 | 8) && !cfg!(target_feature = "avx2")) {
+    // Maps of 16 elements, and of 4 or 8 where `takes_four_maps` says so, four maps at a time
+    // (`masked_by_four_maps`), their next decisions drawn before them (less time than the
+    // groups).
+    if L == GROUP || takes_four_maps(L) {
         return masked_by_four_maps::<L, D>(y, x, lanes, scale, source, ahead);
     }
     let groups = y
@@ -1161,7 +1171,7 @@ fn masked_groups_in_place<const L: usize, D: Decisions>(
     ahead: &mut Ahead,
 ) {
     // As out of place.
-    if L == GROUP || (matches!(L, 4 | 8) && !cfg!(target_feature = "avx2")) {
+    if L == GROUP || takes_four_maps(L) {
         return masked_by_four_maps_in_place::<L, D>(x, lanes, scale, source, ahead);
     }
     for (k, x) in x.as_chunks_mut::<GROUP>().0.iter_mut().enumerate() {
@@ -2136,6 +2146,9 @@ mod tests {
             (1, 97, 64),
             (3, 31, 3),
             (1, 1, 2),
+            (2, 300, 3),
+            (3, 512, 4),
+            (1, 1029, 2),
         ] {
             for format in [DataFormat::ChannelsFirst, DataFormat::ChannelsLast] {
                 let rate = Rate::new(0.4).unwrap();
@@ -2166,10 +2179,57 @@ mod tests {
         }
     }
 
-    /// `masked_maps` drawing ahead with maps of 8 and 16 elements goes four maps at a time
+    /// The Keras scheme's source (`Philox`, which does not fork and hands out its decisions
+    /// 32 at a time) through every walk, the direct rows of 256 channels and more included:
+    /// the same outputs as its mask words (`keras_mask`) applied by the reference.
+    #[test]
+    fn keras_source_matches_its_mask_words() {
+        use crate::mask::{KerasStream, Masks, Philox, keras_mask};
+        for (batch, channels, map_len) in [
+            (3, 8, 4),
+            (2, 100, 4),
+            (2, 70, 8),
+            (1, 65, 16),
+            (3, 31, 3),
+            (2, 300, 3),
+            (3, 512, 4),
+            (1, 1029, 2),
+            (2, 512, 9),
+        ] {
+            for format in [DataFormat::ChannelsFirst, DataFormat::ChannelsLast] {
+                for masks in [Masks::Keras, Masks::KerasXla] {
+                    let rate = Rate::new(0.4).unwrap();
+                    let shape = Shape::<1>::new(batch, channels, [map_len], format).unwrap();
+                    let x = input(shape.len());
+                    let (seed, call) = (channels as u64, 3);
+                    let maps = shape.maps();
+                    let mut words = std::vec![0u32; mask_words(maps)];
+                    keras_mask(&mut words, maps, rate, seed, call, masks).unwrap();
+                    let keep: Vec<bool> = (0..maps)
+                        .map(|m| words[m / 32] >> (m % 32) & 1 == 1)
+                        .collect();
+                    let expected = reference(&x, &shape, rate, &keep);
+                    let what = (batch, channels, map_len, format, masks);
+                    let source = || Philox::new(KerasStream::new(masks, seed, call), rate, maps);
+                    let mut y = std::vec![1.5f32; x.len()];
+                    copy_with(&x, &mut y, shape.layout(), rate, &mut source());
+                    let got: Vec<u32> = y.iter().map(|v| v.to_bits()).collect();
+                    assert_eq!(got, expected, "{what:?}");
+                    let mut y = x.clone();
+                    in_place_with(&mut y, shape.layout(), rate, &mut source());
+                    let got: Vec<u32> = y.iter().map(|v| v.to_bits()).collect();
+                    assert_eq!(got, expected, "in place {what:?}");
+                }
+            }
+        }
+    }
+
+    /// `masked_maps` drawing ahead with maps of 4, 8 and 16 elements goes four maps at a time
     /// (`masked_by_four_maps`) and a map at a time for the last one to three: every map keeps
-    /// its own lane, and the decisions drawn ahead are the next ones in order, for any count
-    /// of maps (the walks only pass whole groups of 32 maps here).
+    /// its own lane (NaN, ±Inf and −0.0 inputs included), and the word returned is the next
+    /// decisions in order, for every count of maps a group can hold (a tensor's last group has
+    /// 1–31). How the draws are spread over the maps does not change them (`Ahead` draws the
+    /// rest at the end), so this checks the lanes and the word, not the spread.
     #[test]
     fn four_maps_at_a_time_match_a_map_at_a_time() {
         use crate::mask::OwnDraws;
