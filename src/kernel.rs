@@ -953,9 +953,7 @@ fn masked_maps<const L: usize, D: Decisions>(
             masked_groups::<L, D>(y, x, lanes, scale, &mut local, &mut ahead);
             *source = local;
         }
-        _ if L >= 8 => {
-            masked_by_map::<L, _>(y, x, lanes, scale, &mut NoDecisions, &mut Ahead::new(0))
-        }
+        _ if L >= 8 => masked_by_map::<L>(y, x, lanes, scale),
         _ => masked_groups::<L, _>(y, x, lanes, scale, &mut NoDecisions, &mut Ahead::new(0)),
     }
     Some(ahead.finish(source))
@@ -967,18 +965,10 @@ fn masked_maps<const L: usize, D: Decisions>(
 /// elements (each group's lane at an index computed from an opaque group number) they were
 /// slower: filtered bench runs, 64 channels at 32–64 KiB 0.78–0.88 of the limit → 0.91–0.98 a
 /// map at a time, 512 channels at 256–512 KiB 0.79–0.86 → 0.89–0.98 (`docs/speed.md`). Maps of
-/// 4 elements keep the groups: a map at a time was slower (scratch timing). Called with
-/// [`NoDecisions`] and nothing wanted, so its draw is no code at all (drawing ahead, maps go
-/// four at a time: [`masked_by_four_maps`]).
+/// 4 elements keep the groups: a map at a time was slower (scratch timing). Nothing is drawn
+/// here; drawing ahead, maps go four at a time ([`masked_by_four_maps`]).
 #[inline(always)]
-fn masked_by_map<const L: usize, D: Decisions>(
-    y: &mut [f32],
-    x: &[f32],
-    lanes: &[u32; 32],
-    scale: f32,
-    source: &mut D,
-    ahead: &mut Ahead,
-) {
+fn masked_by_map<const L: usize>(y: &mut [f32], x: &[f32], lanes: &[u32; 32], scale: f32) {
     let maps = y
         .as_chunks_mut::<L>()
         .0
@@ -986,11 +976,7 @@ fn masked_by_map<const L: usize, D: Decisions>(
         .zip(x.as_chunks::<L>().0);
     for (m, (y, x)) in maps.enumerate() {
         one_at_a_time();
-        ahead.draw(source, 1);
-        let lane = lanes[m % 32];
-        for (y, x) in y.iter_mut().zip(x) {
-            *y = f32::from_bits((x * scale).to_bits() & lane);
-        }
+        masked_map(y, x, lanes[m % 32], scale);
     }
 }
 
@@ -1134,9 +1120,7 @@ fn masked_maps_in_place<const L: usize, D: Decisions>(
             masked_groups_in_place::<L, D>(x, lanes, scale, &mut local, &mut ahead);
             *source = local;
         }
-        _ if L >= 8 => {
-            masked_by_map_in_place::<L, _>(x, lanes, scale, &mut NoDecisions, &mut Ahead::new(0))
-        }
+        _ if L >= 8 => masked_by_map_in_place::<L>(x, lanes, scale),
         _ => masked_groups_in_place::<L, _>(x, lanes, scale, &mut NoDecisions, &mut Ahead::new(0)),
     }
     Some(ahead.finish(source))
@@ -1144,20 +1128,10 @@ fn masked_maps_in_place<const L: usize, D: Decisions>(
 
 /// [`masked_by_map`] in place.
 #[inline(always)]
-fn masked_by_map_in_place<const L: usize, D: Decisions>(
-    x: &mut [f32],
-    lanes: &[u32; 32],
-    scale: f32,
-    source: &mut D,
-    ahead: &mut Ahead,
-) {
+fn masked_by_map_in_place<const L: usize>(x: &mut [f32], lanes: &[u32; 32], scale: f32) {
     for (m, x) in x.as_chunks_mut::<L>().0.iter_mut().enumerate() {
         one_at_a_time();
-        ahead.draw(source, 1);
-        let lane = lanes[m % 32];
-        for x in x.iter_mut() {
-            *x = f32::from_bits((*x * scale).to_bits() & lane);
-        }
+        masked_map_in_place(x, lanes[m % 32], scale);
     }
 }
 
@@ -2130,26 +2104,33 @@ mod tests {
             .collect()
     }
 
+    /// Shapes `(batch, channels, map_len)` for the tests of the layer's own sources: maps of
+    /// every fixed length (1–64 elements) and others, short channels_last rows, and rows of 256
+    /// channels and more over one to four positions (the direct rows) and over nine.
+    const SOURCE_SHAPES: [(usize, usize, usize); 14] = [
+        (4, 64, 1),
+        (3, 33, 2),
+        (3, 8, 4),
+        (2, 100, 4),
+        (2, 70, 8),
+        (1, 65, 16),
+        (2, 40, 32),
+        (1, 97, 64),
+        (3, 31, 3),
+        (1, 1, 2),
+        (2, 300, 3),
+        (3, 512, 4),
+        (1, 1029, 2),
+        (2, 512, 9),
+    ];
+
     /// The layer's own generator goes through `OwnDraws`, which the walks copy and draw from
     /// between writes (`Decisions::fork`): the same outputs and the same generator state after
     /// as drawing first, for every path that draws ahead and the tails that do not.
     #[test]
     fn drawing_ahead_matches_drawing_first() {
         use crate::mask::OwnDraws;
-        for (batch, channels, map_len) in [
-            (4, 64, 1),
-            (3, 33, 2),
-            (2, 100, 4),
-            (2, 70, 8),
-            (1, 65, 16),
-            (2, 40, 32),
-            (1, 97, 64),
-            (3, 31, 3),
-            (1, 1, 2),
-            (2, 300, 3),
-            (3, 512, 4),
-            (1, 1029, 2),
-        ] {
+        for (batch, channels, map_len) in SOURCE_SHAPES {
             for format in [DataFormat::ChannelsFirst, DataFormat::ChannelsLast] {
                 let rate = Rate::new(0.4).unwrap();
                 let shape = Shape::<1>::new(batch, channels, [map_len], format).unwrap();
@@ -2185,17 +2166,7 @@ mod tests {
     #[test]
     fn keras_source_matches_its_mask_words() {
         use crate::mask::{KerasStream, Masks, Philox, keras_mask};
-        for (batch, channels, map_len) in [
-            (3, 8, 4),
-            (2, 100, 4),
-            (2, 70, 8),
-            (1, 65, 16),
-            (3, 31, 3),
-            (2, 300, 3),
-            (3, 512, 4),
-            (1, 1029, 2),
-            (2, 512, 9),
-        ] {
+        for (batch, channels, map_len) in SOURCE_SHAPES {
             for format in [DataFormat::ChannelsFirst, DataFormat::ChannelsLast] {
                 for masks in [Masks::Keras, Masks::KerasXla] {
                     let rate = Rate::new(0.4).unwrap();
